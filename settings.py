@@ -1,0 +1,233 @@
+"""The one settings table of shelfmap.
+
+Every setting is declared once below with its type, default and help text. Values
+come from, in rising order of precedence: the defaults, an optional TOML file (named by
+``SHELFMAP_CONFIG``), and ``SHELFMAP_*`` environment variables. Only the edges (the
+CLI, job entry points, the app factory) call :func:`load`; everything else receives the
+resulting :class:`Settings` object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+
+ENV_PREFIX = "SHELFMAP_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value shelfmap cannot use; the message says how to fix it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: object
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+def _default_home() -> str:
+    return str(Path(platformdirs.user_data_dir("shelfmap")))
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("home", str, None, "Where the catalogue, graph, reports and the local "
+            "Elasticsearch node live (default: the user's data directory)."),
+    Setting("config", str, None, "A TOML file with settings (keys as below, lower case)."),
+    Setting("es_url", str, None, "URL of an external Elasticsearch cluster. When unset, "
+            "shelfmap runs its own single node on 127.0.0.1."),
+    Setting("es_api_key", str, None, "API key for the external cluster.", secret=True),
+    Setting("es_user", str, None, "User name for the external cluster (with es_password)."),
+    Setting("es_password", str, None, "Password for the external cluster.", secret=True),
+    Setting("es_ca", str, None, "CA certificate (PEM file) to verify the cluster's TLS."),
+    Setting("es_version", str, "9.2.4", "Version of the local Elasticsearch distribution."),
+    Setting("es_port", int, 9200, "HTTP port of the local Elasticsearch node."),
+    Setting("es_heap", str, "1g", "Heap size of the local Elasticsearch node."),
+    Setting("es_java_home", str, None, "JDK that runs the local node (Elasticsearch 9 "
+            "needs Java 21+). Default: the newest JDK found under /usr/lib/jvm."),
+    Setting("es_user_name", str, "shelfmap-es", "Unprivileged system user that runs the "
+            "local node when shelfmap itself runs as root."),
+    Setting("index", str, "shelfmap", "Name of the alias that the app searches."),
+    Setting("spark_master", str, "local[*]", "Spark master URL (local[*], spark://..., "
+            "yarn, k8s://...)."),
+    Setting("spark_driver_memory", str, "2g", "Memory of the Spark driver."),
+    Setting("split_size", int, 32 * 1024 * 1024, "Bytes of a MARC file read by one "
+            "Spark task."),
+    Setting("bulk_chunk", int, 500, "Documents per bulk request."),
+    Setting("host", str, "127.0.0.1", "Address the app listens on."),
+    Setting("port", int, 8050, "Port the app listens on."),
+    Setting("log_queries", bool, False, "Write visitors' queries and addresses to the "
+            "log (off: the app keeps nothing that identifies a visitor)."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, value: object, origin: str) -> object:
+    if value is None:
+        return None
+    if setting.type is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off", ""}:
+            return False
+        raise SettingsError(f"{origin}: {setting.name} must be true or false, not {value!r}")
+    if setting.type is int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{origin}: {setting.name} must be a whole number, "
+                                f"not {value!r}") from None
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    home: str
+    config: str | None = None
+    es_url: str | None = None
+    es_api_key: str | None = None
+    es_user: str | None = None
+    es_password: str | None = None
+    es_ca: str | None = None
+    es_version: str = "9.2.4"
+    es_port: int = 9200
+    es_heap: str = "1g"
+    es_java_home: str | None = None
+    es_user_name: str = "shelfmap-es"
+    index: str = "shelfmap"
+    spark_master: str = "local[*]"
+    spark_driver_memory: str = "2g"
+    split_size: int = 32 * 1024 * 1024
+    bulk_chunk: int = 500
+    host: str = "127.0.0.1"
+    port: int = 8050
+    log_queries: bool = False
+
+    # Folders under home; derived, never configured separately.
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home)
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.home_path / "catalogue"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home_path / "quarantine"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home_path / "reports"
+
+    @property
+    def graph_dir(self) -> Path:
+        return self.home_path / "graph"
+
+    @property
+    def es_dir(self) -> Path:
+        return self.home_path / "elasticsearch"
+
+    @property
+    def local_es(self) -> bool:
+        """True when shelfmap runs its own node rather than using a configured URL."""
+        return not self.es_url
+
+    @property
+    def es_endpoint(self) -> str:
+        return self.es_url or f"http://127.0.0.1:{self.es_port}"
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def public(self) -> dict:
+        """The settings as a dict with secrets masked, safe to print or log."""
+        out = {}
+        for s in SETTINGS:
+            value = getattr(self, s.name)
+            out[s.name] = "***" if (s.secret and value) else value
+        return out
+
+    def as_dict(self) -> dict:
+        """All values, secrets included: for passing to Spark executors, never to logs."""
+        return dataclasses.asdict(self)
+
+    def __repr__(self) -> str:  # secrets never reach a log through repr()
+        return f"Settings({self.public()!r})"
+
+
+def load(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+    """Build the settings from defaults, the TOML file, the environment and overrides.
+
+    ``overrides`` (from command-line flags) win over everything; ``None`` means unset.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {s.name: s.default for s in SETTINGS}
+
+    config = overrides.get("config") or environ.get(_BY_NAME["config"].env)
+    if config:
+        path = Path(config).expanduser()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingsError(f"the settings file {path} does not exist "
+                                f"(set {_BY_NAME['config'].env} to an existing TOML file)") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+        unknown = sorted(set(data) - set(_BY_NAME))
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; "
+                                f"known: {', '.join(_BY_NAME)}")
+        for key, value in data.items():
+            values[key] = _coerce(_BY_NAME[key], value, str(path))
+        values["config"] = str(path)
+
+    for s in SETTINGS:
+        if s.env in environ and environ[s.env] != "":
+            values[s.name] = _coerce(s, environ[s.env], s.env)
+
+    for key, value in overrides.items():
+        if key not in _BY_NAME:
+            raise SettingsError(f"unknown setting {key!r}")
+        if value is not None:
+            values[key] = _coerce(_BY_NAME[key], value, f"--{key.replace('_', '-')}")
+
+    if not values["home"]:
+        values["home"] = _default_home()
+    values["home"] = str(Path(str(values["home"])).expanduser().resolve())
+    settings = Settings(**values)
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    if settings.es_url and not settings.es_url.startswith(("http://", "https://")):
+        raise SettingsError(f"SHELFMAP_ES_URL must start with http:// or https://, "
+                            f"not {settings.es_url!r}")
+    if bool(settings.es_user) != bool(settings.es_password):
+        raise SettingsError("set both SHELFMAP_ES_USER and SHELFMAP_ES_PASSWORD, or neither")
+    if settings.es_ca and not Path(settings.es_ca).is_file():
+        raise SettingsError(f"SHELFMAP_ES_CA names {settings.es_ca}, which is not a file")
+    for name in ("es_port", "port"):
+        value = getattr(settings, name)
+        if not 0 < value < 65536:
+            raise SettingsError(f"{_BY_NAME[name].env} must be a TCP port, not {value}")
+    if settings.split_size < 64 * 1024:
+        raise SettingsError("SHELFMAP_SPLIT_SIZE must be at least 65536 bytes")
+    if settings.bulk_chunk < 1:
+        raise SettingsError("SHELFMAP_BULK_CHUNK must be at least 1")
