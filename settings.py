@@ -44,6 +44,8 @@ def _default_home() -> str:
 SETTINGS: tuple[Setting, ...] = (
     Setting("home", str, None, "Where the catalogue, graph, reports and the local "
             "Elasticsearch node live (default: the user's data directory)."),
+    Setting("cache", str, None, "Where downloaded distributions are kept (default: the "
+            "user's cache directory)."),
     Setting("config", str, None, "A TOML file with settings (keys as below, lower case)."),
     Setting("es_url", str, None, "URL of an external Elasticsearch cluster. When unset, "
             "shelfmap runs its own single node on 127.0.0.1."),
@@ -98,6 +100,7 @@ def _coerce(setting: Setting, value: object, origin: str) -> object:
 @dataclasses.dataclass(frozen=True)
 class Settings:
     home: str
+    cache: str | None = None
     config: str | None = None
     es_url: str | None = None
     es_api_key: str | None = None
@@ -138,6 +141,10 @@ class Settings:
     @property
     def graph_dir(self) -> Path:
         return self.home_path / "graph"
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache)
 
     @property
     def es_dir(self) -> Path:
@@ -210,6 +217,9 @@ def load(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
     if not values["home"]:
         values["home"] = _default_home()
     values["home"] = str(Path(str(values["home"])).expanduser().resolve())
+    if not values["cache"]:
+        values["cache"] = platformdirs.user_cache_dir("shelfmap")
+    values["cache"] = str(Path(str(values["cache"])).expanduser().resolve())
     settings = Settings(**values)
     validate(settings)
     return settings
