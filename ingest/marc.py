@@ -1,0 +1,366 @@
+"""MARC21 (binary) -> canonical record: pure functions over pymarc records.
+
+:func:`decode` turns one raw record (ending 0x1D) into a Unicode ``pymarc.Record`` or
+raises :class:`~ingest.quarantine.UnreadableRecord` with one of these reasons:
+
+``truncated``      shorter than its leader says, or no record terminator
+``bad_leader``     leader not ASCII, or its length / base address not numbers
+``bad_directory``  directory entries that are not numbers or point outside the record
+``no_fields``      a directory with no entries
+``bad_encoding``   text that is neither valid UTF-8 nor clean MARC-8
+``unparseable``    anything else pymarc refuses
+
+The returned record holds NFC text and says so in leader/09 ("a"), whatever the bytes were.
+
+:func:`to_canonical` reads the fields with small ``read_*`` functions and raises
+:class:`~ingest.quarantine.InvalidRecord` (``missing_id``, ``missing_title``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import warnings
+
+import pymarc
+
+from ingest import normalize as n
+from ingest.quarantine import InvalidRecord, UnreadableRecord
+from ingest.schema import finish
+
+_LEADER_LEN = 24
+_ENTRY_LEN = 12
+_FIELD_END = 0x1E
+_RECORD_END = b"\x1d"
+
+
+# --- decoding -------------------------------------------------------------------------
+
+def _structure(raw: bytes) -> None:
+    """Check leader and directory ourselves, so pymarc never slices past the record."""
+    if len(raw) <= _LEADER_LEN or not raw.endswith(_RECORD_END):
+        raise UnreadableRecord(f"{len(raw)} bytes without a record terminator",
+                               reason="truncated")
+    try:
+        leader = raw[:_LEADER_LEN].decode("ascii")
+    except UnicodeDecodeError:
+        raise UnreadableRecord("leader is not ASCII", reason="bad_leader") from None
+    if not (leader[:5].isdigit() and leader[12:17].isdigit()):
+        raise UnreadableRecord(f"leader {leader!r}: length or base address not numeric",
+                               reason="bad_leader")
+    if int(leader[:5]) > len(raw):
+        raise UnreadableRecord(f"leader says {int(leader[:5])} bytes, record has {len(raw)}",
+                               reason="truncated")
+    base = int(leader[12:17])
+    if not _LEADER_LEN < base < len(raw) or raw[base - 1] != _FIELD_END:
+        raise UnreadableRecord(f"base address {base} does not end the directory",
+                               reason="bad_leader")
+    directory = raw[_LEADER_LEN:base - 1]
+    if len(directory) % _ENTRY_LEN:
+        raise UnreadableRecord(f"directory of {len(directory)} bytes is not whole entries",
+                               reason="bad_directory")
+    if not directory:
+        raise UnreadableRecord("directory has no entries", reason="no_fields")
+    for i in range(0, len(directory), _ENTRY_LEN):
+        entry = directory[i:i + _ENTRY_LEN]
+        if not entry[3:].isdigit() or not entry[:3].isascii():
+            raise UnreadableRecord(f"directory entry {entry!r} is not numeric",
+                                   reason="bad_directory")
+        length, start = int(entry[3:7]), base + int(entry[7:12])
+        # pride-and-prejudice-with-many-errors.mrc (marc4j): entries pointing past the end
+        if length < 1 or start + length > len(raw) - 1 or raw[start + length - 1] != _FIELD_END:
+            raise UnreadableRecord(f"directory entry {entry!r} does not frame a field",
+                                   reason="bad_directory")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# A UTF-8 multibyte character; MARC-8 (ANSEL) text practically never contains one.
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+# An ANSEL combining mark (0xE0-0xFE) must precede what it combines with: a letter,
+# digit, another mark or an ANSEL letter (0xA1-0xC8). Latin-1 "é " (0xE9 0x20) fails.
+_LONE_MARK = re.compile(rb"[\xe0-\xfe](?![A-Za-z0-9\xa1-\xc8\xe0-\xfe])")
+# Valid MARC-8 escape sequences; pymarc bad_marc8_escape.dat has "Soci\x1bt\xe2e" where
+# a letter was lost to a bare ESC, which pymarc would silently drop.
+_MARC8_ESCAPE = re.compile(rb"\x1b(?:[gbps]|\$[,)\-]?[\x21-\x7e]|[(,)\-]!?[\x21-\x7e])")
+
+
+def _looks_like_marc8(data: bytes) -> bool:
+    return not _UTF8_CHAR.search(data) and not _LONE_MARK.search(data)
+
+
+def _is_utf8_text(raw: bytes, base: int) -> bool:
+    """Whether the field data is UTF-8, whatever leader/09 claims."""
+    data = raw[base:]
+    if raw[9:10] == b"a":
+        if _is_utf8(data):
+            return True
+        if _looks_like_marc8(data):
+            return False               # says UTF-8, is MARC-8
+        raise UnreadableRecord("leader says UTF-8 but the text is neither UTF-8 nor MARC-8",
+                               reason="bad_encoding")
+    # pymarc utf8_without_leader_flag.dat: leader/09 blank, text UTF-8 ("à la communauté")
+    return not data.isascii() and b"\x1b" not in data and _is_utf8(data)
+
+
+# pymarc's Cyrillic and Greek tables lack the space every MARC-8 G0 set shares; it
+# complains and then writes the space it should (marc4j cyrillic_capital_e.mrc).
+_SPACE = re.compile(r"Unable to parse character 0x20 in ")
+
+
+def _parse(raw: bytes, utf8: bool) -> pymarc.Record:
+    stderr = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stderr(stderr):
+        # pymarc warns about non-ASCII subfield codes (pymarc bad_subfield_code.dat) and
+        # repairs them; it reports MARC-8 it cannot map only on stderr, so we listen there.
+        warnings.simplefilter("ignore")
+        if utf8:
+            rec = pymarc.Record(data=raw, to_unicode=True, force_utf8=True)
+        else:
+            rec = pymarc.Record(data=raw[:9] + b" " + raw[10:], to_unicode=True)
+    problems = [line for line in stderr.getvalue().splitlines() if not _SPACE.match(line)]
+    if problems:
+        raise UnreadableRecord(f"MARC-8 text pymarc cannot map: {problems[0]}",
+                               reason="bad_encoding")
+    _normalise_text(rec, marc8=not utf8)
+    rec.leader[9] = "a"                # the record now holds Unicode
+    return rec
+
+
+# MARC-8 has no code for most of Unicode; the LC "lossless" convention writes such
+# characters as "&#x0397;". marc4j greekmissingcharsetchange.mrc has them with the
+# (preceding, MARC-8 style) combining mark landing after the "&": "&\u0301#x03B1;".
+_NCR = re.compile(r"&([\u0300-\u036f]*)#x([0-9A-Fa-f]{4,6});")
+
+
+def _ncr(match: re.Match) -> str:
+    code = int(match.group(2), 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return match.group(0)
+    return chr(code) + match.group(1)
+
+
+def _normalise_text(rec: pymarc.Record, marc8: bool) -> None:
+    """NFC every subfield (pymarc composes MARC-8 but LC's UTF-8 is decomposed), and
+    resolve MARC-8 character references."""
+    for field in rec.fields:
+        if not field.is_control_field():
+            field.subfields = [
+                sf._replace(value=n.nfc(_NCR.sub(_ncr, sf.value) if marc8 else sf.value))
+                for sf in field.subfields]
+
+
+def decode(raw: bytes) -> pymarc.Record:
+    """One raw MARC21 record (ending 0x1D) -> a ``pymarc.Record`` with Unicode text."""
+    raw = bytes(raw)
+    _structure(raw)
+    base = int(raw[12:17])
+    utf8 = _is_utf8_text(raw, base)
+    if not utf8 and len(_MARC8_ESCAPE.findall(raw, base)) != raw.count(b"\x1b", base):
+        raise UnreadableRecord("MARC-8 escape sequence that selects no character set",
+                               reason="bad_encoding")
+    try:
+        return _parse(raw, utf8)
+    except UnreadableRecord:
+        raise
+    except UnicodeError as exc:
+        raise UnreadableRecord(f"undecodable text: {exc}", reason="bad_encoding") from exc
+    except (ValueError, pymarc.exceptions.RecordDirectoryInvalid) as exc:
+        raise UnreadableRecord(f"bad directory: {exc}", reason="bad_directory") from exc
+    except Exception as exc:  # noqa: BLE001 - bad bytes must become a quarantine reason
+        raise UnreadableRecord(f"{type(exc).__name__}: {exc}", reason="unparseable") from exc
+
+
+# --- reading fields -------------------------------------------------------------------
+
+def _values(field, codes: str) -> list[str]:
+    """The non-empty values of ``field``'s subfields in ``codes``, NFC, in record order."""
+    return [n.nfc(sf.value.strip()) for sf in field.subfields
+            if sf.code in codes and sf.value and sf.value.strip()]
+
+
+def _joined(field, codes: str) -> str | None:
+    return n.trim_isbd(" ".join(_values(field, codes)))
+
+
+def _linked(rec: pymarc.Record, tags: tuple[str, ...]) -> list[tuple[str, object]]:
+    """(linked tag, 880 field) pairs for 880s whose $6 ("245-01/$1") names one of ``tags``.
+
+    traject 880_with_no_6.utf8.marc has an 880 with $7 instead of $6: it links nowhere.
+    """
+    pairs = []
+    for field in rec.get_fields("880"):
+        links = field.get_subfields("6")
+        tag = links[0][:3] if links else ""
+        if tag in tags:
+            pairs.append((tag, field))
+    return pairs
+
+
+def _tagged(rec: pymarc.Record, tags: tuple[str, ...]) -> list[tuple[str, object]]:
+    return [(f.tag, f) for f in rec.get_fields(*tags)]
+
+
+def read_title(fields) -> str | None:
+    """245 $a $b $n $p as catalogued (inner ISBD kept: "X : Y"), the end trimmed.
+
+    The "/" before the dropped $c goes; traject 245_no_ab.marc has only "$kPapers.".
+    """
+    for _tag, field in fields:
+        parts = _values(field, "abnp") or _values(field, "k")
+        parts = [re.sub(r"\s*/$", "", p) for p in parts[:-1]] + parts[-1:]
+        title = " ".join(p for p in parts if p)
+        # " / " opens the statement of responsibility even when it is not in a $c:
+        # LC 00272431 has "...History / [ben shu bian wei hui bian]." inside its $p.
+        title = n.trim_isbd(title.split(" / ")[0])
+        if title:
+            return title
+    return None
+
+
+_NAME_CODES = {"00": "abcdq", "10": "ab", "11": "acdn"}
+NAME_TAGS = ("100", "110", "111", "700", "710", "711")
+
+
+def read_names(fields) -> list[str]:
+    return n.dedupe(_joined(f, _NAME_CODES[tag[1:]]) for tag, f in fields)
+
+
+_HEADING_CODES = {"600": "abcdqt", "610": "abt", "611": "acdnt", "630": "anp",
+                  "648": "a", "650": "ab", "651": "a", "655": "a"}
+SUBJECT_TAGS = tuple(_HEADING_CODES)
+
+
+def read_subjects(fields) -> list[str]:
+    """LCSH strings: "Korea (North) -- Politics and government -- 1994-"."""
+    out = []
+    for tag, field in fields:
+        main = _joined(field, _HEADING_CODES[tag])
+        subdivisions = [n.trim_isbd(v) for v in _values(field, "vxyz")]
+        parts = [p for p in [main, *subdivisions] if p]
+        out.append(" -- ".join(parts))
+    return n.dedupe(out)
+
+
+def _imprints(fields) -> list:
+    """260/264 in the order to trust them: 264 publication (2nd ind. 1), 260, other 264."""
+    first = [f for tag, f in fields if tag == "264" and f.indicator2 == "1"]
+    then = [f for tag, f in fields if tag == "260"]
+    rest = [f for tag, f in fields if tag == "264" and f.indicator2 != "1"]
+    return first + then + rest
+
+
+def read_imprint(fields, code: str) -> str | None:
+    """First usable 260/264 $a (place) or $b (publisher), brackets and ISBD trimmed."""
+    for field in _imprints(fields):
+        for value in _values(field, code):
+            value = n.trim_brackets(value)
+            if value:
+                return value
+    return None
+
+
+def read_year(rec: pymarc.Record, imprint_fields, now_year: int | None = None) -> int | None:
+    control = rec.get("008")
+    year = n.parse_year_008(control.data if control else None, now_year)
+    if year is not None:
+        return year
+    for field in _imprints(imprint_fields):
+        for value in _values(field, "c"):
+            year = n.year_from_text(value, now_year)
+            if year is not None:
+                return year
+    return None
+
+
+def read_lcc(rec: pymarc.Record) -> str | None:
+    """First 050: its first $a and first $b ("HD53" + ".C483 1999")."""
+    for field in rec.get_fields("050"):
+        parts = (_values(field, "a")[:1]) + (_values(field, "b")[:1])
+        if parts:
+            return " ".join(parts)
+    return None
+
+
+def read_ddc(rec: pymarc.Record) -> str | None:
+    for field in rec.get_fields("082"):
+        for value in _values(field, "a"):
+            return n.clean_ddc(value)
+    return None
+
+
+def read_isbns(rec: pymarc.Record) -> list[str]:
+    return n.dedupe(n.clean_isbn(v) for f in rec.get_fields("020") for v in _values(f, "a"))
+
+
+def read_summary(rec: pymarc.Record) -> str | None:
+    for field in rec.get_fields("520"):
+        text = " ".join(_values(field, "ab"))
+        if text:
+            return text
+    return None
+
+
+def read_id(rec: pymarc.Record, default_source: str) -> tuple[str, str]:
+    """(id, source). LC writes its 001 padded: "   00272142 " -> "DLC:00272142"."""
+    control = rec.get("001")
+    number = control.data.strip() if control is not None and control.data else ""
+    if not number:
+        raise InvalidRecord("no usable 001 control number", reason="missing_id")
+    source_field = rec.get("003")
+    source = (source_field.data.strip() if source_field is not None and source_field.data
+              else "") or default_source
+    return f"{source}:{number}", source
+
+
+_FALLBACK_TITLE_TAGS = ("240", "130", "246", "740")
+_IMPRINT_TAGS = ("260", "264")
+
+
+def to_canonical(rec: pymarc.Record, default_source: str = "local") -> dict:
+    """A decoded MARC record -> a finished canonical record (see ``ingest.schema``)."""
+    record_id, source = read_id(rec, default_source)
+    title = (read_title(_tagged(rec, ("245",)))
+             or read_title(_tagged(rec, _FALLBACK_TITLE_TAGS)))
+    if not title:
+        raise InvalidRecord(f"{record_id}: no title in 245, 240, 130, 246 or 740",
+                            reason="missing_title")
+    authors = read_names(_tagged(rec, NAME_TAGS))
+    subjects = read_subjects(_tagged(rec, SUBJECT_TAGS))
+    imprint = _tagged(rec, _IMPRINT_TAGS)
+    imprint_original = _linked(rec, _IMPRINT_TAGS)
+    control = rec.get("008")
+    record = {
+        "id": record_id,
+        "source": source,
+        "title": title,
+        "title_original": read_title(_linked(rec, ("245",))),
+        "authors": authors,
+        "authors_original": read_names(_linked(rec, NAME_TAGS)),
+        "subjects": subjects,
+        "subjects_original": read_subjects(_linked(rec, SUBJECT_TAGS)),
+        "lcc": read_lcc(rec),
+        "ddc": read_ddc(rec),
+        "year": read_year(rec, imprint),
+        "language": n.parse_language_008(control.data if control else None),
+        "publisher": read_imprint(imprint, "b"),
+        "publisher_original": read_imprint(imprint_original, "b"),
+        "place": read_imprint(imprint, "a"),
+        "place_original": read_imprint(imprint_original, "a"),
+        "isbn": read_isbns(rec),
+        "summary": read_summary(rec),
+        "folded": " | ".join(n.fold(t) for t in [title, *authors, *subjects] if t),
+    }
+    return finish(record)
+
+
+def map_raw(raw: bytes, default_source: str = "local") -> dict:
+    """Raw MARC21 bytes -> canonical record (``decode`` then ``to_canonical``)."""
+    return to_canonical(decode(raw), default_source)
