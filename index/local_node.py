@@ -1,0 +1,551 @@
+"""Fetch, start and stop the local single-node Elasticsearch.
+
+The distribution is the official ``integ-test-zip`` from Maven Central (server core
+only), fetched once with ``mvn dependency:copy`` and unpacked once. The node binds to
+127.0.0.1 with security off, a bounded heap and its own config, data and logs folders.
+
+Elasticsearch refuses to run as root. When shelfmap runs as root, the node runs as an
+unprivileged system user (``settings.es_user_name``) and its files live where a
+packaged install would keep them, in :data:`SERVICE_ROOT` (a folder under ``/root`` or
+a ``mktemp -d`` folder is mode 700 and unreachable for that user); ``es_dir/data`` is
+a symlink to the node folder so the data can still be found from ``SHELFMAP_HOME``.
+Otherwise everything lives under ``settings.es_dir`` and ``settings.cache_path``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import pwd
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+log = logging.getLogger("shelfmap.es")
+
+SERVICE_ROOT = Path("/var/lib/shelfmap-es")
+JVM_ROOT = Path("/usr/lib/jvm")
+MIN_JAVA = 21  # Elasticsearch 9 refuses older runtimes
+ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
+
+
+class LocalNodeError(RuntimeError):
+    """The local Elasticsearch node cannot be fetched, started or stopped."""
+
+
+class ExternalClusterConfigured(LocalNodeError):
+    """SHELFMAP_ES_URL is set, so shelfmap runs no node of its own."""
+
+
+class PortInUse(LocalNodeError):
+    """Something other than our node listens on the configured port."""
+
+
+class JavaNotFound(LocalNodeError):
+    """No JDK new enough for this Elasticsearch version."""
+
+
+class DistributionError(LocalNodeError):
+    """The distribution could not be downloaded or unpacked."""
+
+
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
+# --- Java -------------------------------------------------------------------------
+
+def java_major(jdk: Path) -> int | None:
+    """The major version in a JDK's ``release`` file (``"25.0.3"`` -> 25, ``"1.8.0"`` -> 8)."""
+    try:
+        text = (jdk / "release").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("JAVA_VERSION="):
+            parts = line.split("=", 1)[1].strip().strip('"').split(".")
+            try:
+                major = int(parts[0])
+                return int(parts[1]) if major == 1 and len(parts) > 1 else major
+            except ValueError:
+                return None
+    return None
+
+
+def find_java(settings, *, jvm_root: Path = JVM_ROOT, environ=None) -> Path:
+    """The JDK to run the node: ``es_java_home``, else the newest >= 21 under
+    ``/usr/lib/jvm``, else ``JAVA_HOME`` if new enough."""
+    if settings.es_java_home:
+        jdk = Path(settings.es_java_home)
+        major = java_major(jdk)
+        if major is None or major < MIN_JAVA:
+            raise JavaNotFound(
+                f"SHELFMAP_ES_JAVA_HOME={jdk} is Java {major or 'of unknown version'}; "
+                f"Elasticsearch {settings.es_version} needs Java {MIN_JAVA}+ "
+                f"(point it at a JDK whose 'release' file says JAVA_VERSION >= {MIN_JAVA})")
+        return jdk
+    found: dict[Path, int | None] = {}
+    if jvm_root.is_dir():
+        for entry in sorted(jvm_root.iterdir()):
+            real = entry.resolve()
+            if real not in found and (real / "bin" / "java").exists():
+                found[real] = java_major(real)
+    good = [(major, str(jdk)) for jdk, major in found.items() if major and major >= MIN_JAVA]
+    if good:
+        return Path(max(good)[1])
+    environ = os.environ if environ is None else environ
+    if environ.get("JAVA_HOME"):
+        jdk = Path(environ["JAVA_HOME"])
+        major = java_major(jdk)
+        if major and major >= MIN_JAVA:
+            return jdk
+        found[jdk] = major
+    seen = ", ".join(f"{jdk} (Java {major or '?'})" for jdk, major in found.items()) or "none"
+    raise JavaNotFound(f"Elasticsearch {settings.es_version} needs Java {MIN_JAVA}+; "
+                       f"found: {seen}. Install a JDK {MIN_JAVA}+ (e.g. Temurin) or set "
+                       f"SHELFMAP_ES_JAVA_HOME")
+
+
+# --- the distribution ----------------------------------------------------------------
+
+def _ensure_user(name: str) -> tuple[int, int]:
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        done = subprocess.run(["useradd", "--system", "--no-create-home",
+                               "--shell", "/usr/sbin/nologin", name],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise LocalNodeError(f"Elasticsearch cannot run as root and creating the system "
+                                 f"user {name!r} failed: {done.stderr.strip()}; create it or "
+                                 f"set SHELFMAP_ES_USER_NAME to an existing user") from None
+        entry = pwd.getpwnam(name)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _chown_tree(path: Path, uid: int, gid: int) -> None:
+    os.chown(path, uid, gid, follow_symlinks=False)
+    for top, dirs, files in os.walk(path):
+        for name in dirs + files:
+            os.chown(os.path.join(top, name), uid, gid, follow_symlinks=False)
+
+
+def _service_dir(path: Path) -> Path:
+    """Create a folder under SERVICE_ROOT that every user can traverse."""
+    path.mkdir(parents=True, exist_ok=True)
+    for part in [path, *path.parents]:
+        if part == SERVICE_ROOT.parent:
+            break
+        part.chmod(part.stat().st_mode | 0o755)
+    return path
+
+
+def _download(settings, zip_path: Path) -> None:
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise DistributionError(
+            f"Maven (mvn) is needed to fetch Elasticsearch {settings.es_version}; install it "
+            f"(apt-get install maven), or set SHELFMAP_ES_URL to use an existing cluster")
+    tmp = zip_path.parent / f".download-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    artifact = ARTIFACT.format(version=settings.es_version)
+    log.info("downloading %s with Maven", artifact)
+    done = subprocess.run([mvn, "-q", "-B", "dependency:copy", f"-Dartifact={artifact}",
+                           f"-DoutputDirectory={tmp}"], capture_output=True, text=True)
+    fetched = tmp / zip_path.name
+    if done.returncode != 0 or not fetched.is_file():
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DistributionError(f"mvn could not fetch {artifact} (is the version published "
+                                f"on Maven Central? is the network up?):\n{tail}")
+    os.replace(fetched, zip_path)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _unpack(zip_path: Path, target: Path) -> None:
+    """Unpack to a temporary folder beside ``target`` and rename it into place."""
+    tmp = target.parent / f".unpack-{target.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            for info in archive.infolist():
+                extracted = Path(archive.extract(info, tmp))
+                mode = info.external_attr >> 16  # zipfile drops the Unix modes; restore them
+                if mode and not info.is_dir():
+                    extracted.chmod(stat.S_IMODE(mode) | 0o444)
+        # Readable by the node's user whatever our umask; the files stay root's when we
+        # are root, as in a packaged install (the node writes only its own folder).
+        for folder, _, _ in os.walk(tmp):
+            os.chmod(folder, 0o755)
+        (top,) = [p for p in tmp.iterdir() if p.is_dir()]
+        if not (top / "bin" / "elasticsearch").is_file():
+            raise DistributionError(f"{zip_path} holds no bin/elasticsearch; delete it and retry")
+        try:
+            top.rename(target)
+        except OSError:
+            if not (target / "bin" / "elasticsearch").is_file():  # else another process won
+                raise
+    except (zipfile.BadZipFile, ValueError) as exc:
+        zip_path.unlink(missing_ok=True)
+        raise DistributionError(f"{zip_path} is not a usable zip ({exc}); it was deleted, "
+                                f"run again to download it anew") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ensure_distribution(settings) -> Path:
+    """Fetch and unpack the distribution once; return its home (with ``bin/elasticsearch``)."""
+    version = settings.es_version
+    downloads = settings.cache_path / "elasticsearch"
+    if _as_root():
+        home = _service_dir(SERVICE_ROOT / "dist") / version
+    else:
+        home = downloads / version
+    if not (home / "bin" / "elasticsearch").is_file():
+        downloads.mkdir(parents=True, exist_ok=True)
+        zip_path = downloads / f"elasticsearch-{version}.zip"
+        if not zip_path.is_file():
+            _download(settings, zip_path)
+        log.info("unpacking %s to %s", zip_path, home)
+        home.parent.mkdir(parents=True, exist_ok=True)
+        _unpack(zip_path, home)
+    log.info("Elasticsearch distribution: %s", home)
+    return home
+
+
+# --- the node --------------------------------------------------------------------------
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _get_json(url: str, timeout: float = 5.0) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):  # URLError, HTTPError, timeouts, refused, bad JSON
+        return None
+
+
+def _node_info(url: str) -> dict | None:
+    """Cluster name and version of the node at ``url``. Not ``GET /``: the server-core
+    distribution has no handler for it (405, "allowed: [DELETE]")."""
+    info = _get_json(url + "/_nodes/_local?filter_path=cluster_name,nodes.*.version",
+                     timeout=2.0)
+    try:
+        (node,) = info["nodes"].values()
+        return {"cluster_name": info["cluster_name"], "version": node["version"]}
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode(errors="replace")  # ends with a space
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in a process group."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"(no log at {path})"
+
+
+class LocalNode:
+    """The single local node for one ``SHELFMAP_HOME``."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.url = f"http://127.0.0.1:{settings.es_port}"
+        self.pid_file = settings.es_dir / "node.pid"
+        self.launcher_log = settings.es_dir / "launcher.log"
+        key = hashlib.sha256(str(settings.home_path).encode()).hexdigest()[:12]
+        self.cluster_name = f"shelfmap-{key}"
+        if _as_root():
+            self.node_dir = SERVICE_ROOT / "nodes" / key
+        else:
+            self.node_dir = settings.es_dir
+        self._proc: subprocess.Popen | None = None
+
+    # -- what is running ------------------------------------------------------------
+    def _recorded_pid(self) -> int | None:
+        """The pid from the pid file if that process really is our node, else None."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        if self._proc is not None and self._proc.pid == pid and self._proc.poll() is not None:
+            return None  # our child exited (poll() reaped it)
+        cmdline = _cmdline(pid)
+        if "org.elasticsearch" in cmdline and f"path.data={self.node_dir / 'data'} " in cmdline:
+            return pid
+        return None
+
+    def _info(self) -> dict | None:
+        """``{"cluster_name", "version"}`` if the cluster answering on our port is ours."""
+        info = _node_info(self.url)
+        return info if info and info["cluster_name"] == self.cluster_name else None
+
+    def is_running(self) -> bool:
+        """True when our node's process is alive and it answers on the port."""
+        return self._recorded_pid() is not None and self._info() is not None
+
+    def status(self) -> dict:
+        pid = self._recorded_pid()
+        info = self._info() if pid else None
+        health = _get_json(self.url + "/_cluster/health", timeout=2.0) if info else None
+        return {"running": bool(pid and info), "pid": pid, "url": self.url,
+                "health": health.get("status") if health else None,
+                "version": info["version"] if info else None,
+                "data": str(self.node_dir / "data")}
+
+    # -- start ----------------------------------------------------------------------
+    def start(self, wait: bool = True, timeout: float = 120) -> str:
+        """Start the node (or find it already running); return its URL."""
+        if not self.settings.local_es:
+            raise ExternalClusterConfigured(
+                f"SHELFMAP_ES_URL is set ({self.settings.es_url}), so shelfmap starts no local "
+                f"node; unset it to use the local one")
+        pid = self._recorded_pid()
+        if pid is not None:
+            if wait:
+                self._wait_healthy(pid, timeout)
+            return self.url
+        if _port_open(self.settings.es_port):
+            info = _node_info(self.url) or {}
+            what = (f"Elasticsearch cluster {info['cluster_name']!r}" if "cluster_name" in info
+                    else "another program")
+            raise PortInUse(f"port {self.settings.es_port} is taken by {what}, not by this "
+                            f"SHELFMAP_HOME's node; stop it or set SHELFMAP_ES_PORT to a free port")
+        started = time.monotonic()
+        self.pid_file.unlink(missing_ok=True)
+        self._proc = self._launch(ensure_distribution(self.settings),
+                                  find_java(self.settings))
+        self.pid_file.write_text(f"{self._proc.pid}\n")
+        if wait:
+            try:
+                self._wait_healthy(self._proc.pid, timeout)
+            except BaseException:
+                self.stop()
+                raise
+            log.info("Elasticsearch up at %s in %.1f s", self.url, time.monotonic() - started)
+        return self.url
+
+    def _prepare_dirs(self, dist: Path) -> tuple[int, int] | None:
+        self.settings.es_dir.mkdir(parents=True, exist_ok=True)
+        owner = None
+        if _as_root():
+            owner = _ensure_user(self.settings.es_user_name)
+            _service_dir(self.node_dir)
+            link = self.settings.es_dir / "data"
+            if link.is_symlink() and link.resolve() != self.node_dir:
+                link.unlink()
+            if not link.is_symlink():
+                link.symlink_to(self.node_dir, target_is_directory=True)
+        # A private copy of config/ per node: Elasticsearch writes its keystore there, and
+        # several SHELFMAP_HOMEs may share one distribution.
+        config = self.node_dir / "config"
+        shutil.rmtree(config, ignore_errors=True)
+        shutil.copytree(dist / "config", config)
+        for name in ("data", "logs", "tmp"):
+            (self.node_dir / name).mkdir(parents=True, exist_ok=True)
+        if owner:
+            _chown_tree(self.node_dir, *owner)
+        return owner
+
+    def _launch(self, dist: Path, java: Path) -> subprocess.Popen:
+        owner = self._prepare_dirs(dist)
+        log.info("starting Elasticsearch %s from %s with the JDK %s (Java %s)%s",
+                 self.settings.es_version, dist, java, java_major(java),
+                 f" as {self.settings.es_user_name}" if owner else "")
+        heap = self.settings.es_heap
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+               "HOME": str(self.node_dir), "ES_JAVA_HOME": str(java),
+               "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
+               "ES_PATH_CONF": str(self.node_dir / "config"),
+               "ES_TMPDIR": str(self.node_dir / "tmp")}
+        command = [str(dist / "bin" / "elasticsearch")]
+        for key, value in {
+            "cluster.name": self.cluster_name,
+            "node.name": "shelfmap",
+            "path.data": self.node_dir / "data",
+            "path.logs": self.node_dir / "logs",
+            "network.host": "127.0.0.1",
+            "http.port": self.settings.es_port,
+            "transport.port": 0,  # any free port: a single node talks to no one
+            "discovery.type": "single-node",
+            "xpack.security.enabled": "false",
+            # A nearly full disk must not turn the indices read-only on a laptop.
+            "cluster.routing.allocation.disk.threshold_enabled": "false",
+        }.items():
+            command += ["-E", f"{key}={value}"]
+        if owner:
+            uid, gid = owner
+            command = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", *command]
+        with open(self.launcher_log, "ab") as out:
+            out.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command)}\n".encode())
+            out.flush()
+            # A session of its own: the node outlives `shelfmap es start`, and stop()
+            # signals the whole group (the CLI launcher JVM and the server JVM).
+            return subprocess.Popen(command, cwd=self.node_dir, env=env,
+                                    stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _wait_healthy(self, pid: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if (self._proc is not None and self._proc.pid == pid
+                    and self._proc.poll() is not None) or not _group_members(pid):
+                self.pid_file.unlink(missing_ok=True)
+                raise LocalNodeError(
+                    f"Elasticsearch exited during start; the end of {self.launcher_log}:\n"
+                    f"{_tail(self.launcher_log)}")
+            if self._info() is not None:
+                health = _get_json(self.url + "/_cluster/health?wait_for_status=yellow&timeout=5s",
+                                   timeout=10.0)
+                if health and health.get("status") in ("yellow", "green"):
+                    return
+            if time.monotonic() > deadline:
+                raise LocalNodeError(
+                    f"Elasticsearch did not become healthy at {self.url} within {timeout:.0f} s; "
+                    f"the end of {self.launcher_log}:\n{_tail(self.launcher_log)}")
+            time.sleep(0.5)
+
+    # -- stop -----------------------------------------------------------------------
+    def stop(self, timeout: float = 30) -> bool:
+        """Stop our node (the whole process group); True if one was running."""
+        pid = self._recorded_pid()
+        if pid is None and self._proc is not None and self._proc.poll() is None:
+            pid = self._proc.pid
+        stopped = False
+        with contextlib.suppress(ProcessLookupError):
+            if pid is not None and os.getpgid(pid) != pid:
+                pid = None  # not a group leader: never signal a group we did not start
+        if pid is not None:
+            stopped = True
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while self._alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if self._alive(pid):
+                log.warning("Elasticsearch (pid %s) ignored SIGTERM for %s s; killing it",
+                            pid, timeout)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                while self._alive(pid):
+                    time.sleep(0.1)
+        self.pid_file.unlink(missing_ok=True)
+        self._proc = None
+        return stopped
+
+    def _alive(self, pgid: int) -> bool:
+        if self._proc is not None and self._proc.pid == pgid:
+            self._proc.poll()  # reap our child so it does not linger as a zombie
+        return bool(_group_members(pgid))
+
+    def wipe(self) -> None:
+        """Stop the node and delete its data, logs and config (for tests)."""
+        self.stop()
+        for name in ("data", "logs", "config", "tmp"):
+            shutil.rmtree(self.node_dir / name, ignore_errors=True)
+        if _as_root():
+            shutil.rmtree(self.node_dir, ignore_errors=True)
+            link = self.settings.es_dir / "data"
+            if link.is_symlink():
+                link.unlink()
+
+
+# --- for callers ---------------------------------------------------------------------
+
+@contextlib.contextmanager
+def running(settings):
+    """Yield the Elasticsearch URL, starting the local node if needed.
+
+    The node is stopped on exit only if this call started it, also on errors,
+    KeyboardInterrupt and SIGTERM to this process.
+    """
+    if not settings.local_es:
+        yield settings.es_url
+        return
+    node = LocalNode(settings)
+    if node.is_running():
+        yield node.url
+        return
+    previous = {}
+    stopping = []
+
+    def on_signal(signum, frame):
+        if not stopping:  # a second SIGTERM must not interrupt stop() itself
+            raise SystemExit(128 + signum)  # unwinds into the finally below
+
+    try:
+        with contextlib.suppress(ValueError):  # signal handlers only in the main thread
+            previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, on_signal)
+        yield node.start()
+    finally:
+        stopping.append(True)
+        try:
+            node.stop()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def cli(settings, action: str) -> int:
+    """``shelfmap es start|stop|status``; prints for people and returns the exit code."""
+    try:
+        if action == "status":
+            if not settings.local_es:
+                print(f"external cluster configured at {settings.es_endpoint}; "
+                      f"no local node is used")
+                return 0
+            state = LocalNode(settings).status()
+            if state["running"]:
+                print(f"Elasticsearch {state['version']} running at {state['url']} "
+                      f"(pid {state['pid']}, health {state['health']}, data {state['data']})")
+                return 0
+            print(f"Elasticsearch is not running (would listen at {state['url']})")
+            return 1
+        node = LocalNode(settings)
+        if action == "start":
+            print(node.start())
+            return 0
+        if action == "stop":
+            print("stopped" if node.stop() else "Elasticsearch was not running")
+            return 0
+        raise LocalNodeError(f"unknown action {action!r}; use start, stop or status")
+    except LocalNodeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
