@@ -113,6 +113,7 @@ def _is_utf8_text(raw: bytes, base: int) -> bool:
 # pymarc's Cyrillic and Greek tables lack the space every MARC-8 G0 set shares; it
 # complains and then writes the space it should (marc4j cyrillic_capital_e.mrc).
 _SPACE = re.compile(r"Unable to parse character 0x20 in ")
+_MARC8_COMPLAINTS = ("Unable to parse character", "Multi-byte position")
 
 
 def _parse(raw: bytes, utf8: bool) -> pymarc.Record:
@@ -125,7 +126,11 @@ def _parse(raw: bytes, utf8: bool) -> pymarc.Record:
             rec = pymarc.Record(data=raw, to_unicode=True, force_utf8=True)
         else:
             rec = pymarc.Record(data=raw[:9] + b" " + raw[10:], to_unicode=True)
-    problems = [line for line in stderr.getvalue().splitlines() if not _SPACE.match(line)]
+    # Only pymarc's MARC-8 decoder speaks of characters there; other lines (pymarc's
+    # logging falls back to stderr where no handler is set, as in Spark workers) are
+    # repairs such as "missing indicators" (pymarc bad_indicator.dat), not lost text.
+    problems = [line for line in stderr.getvalue().splitlines()
+                if line.startswith(_MARC8_COMPLAINTS) and not _SPACE.match(line)]
     if problems:
         raise UnreadableRecord(f"MARC-8 text pymarc cannot map: {problems[0]}",
                                reason="bad_encoding")
