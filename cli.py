@@ -1,0 +1,186 @@
+"""The ``shelfmap`` console script: parse arguments, load settings, call the jobs.
+
+Errors a user can fix come out as one line on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import settings as settings_module
+
+SAMPLE = Path(__file__).resolve().parent / "data"
+EXIT_USER_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shelfmap",
+        description="Load a library catalogue into Elasticsearch and explore it as a map.")
+    parser.add_argument("--home", help="folder for the catalogue, reports and the local "
+                        "node (SHELFMAP_HOME)")
+    parser.add_argument("--config", help="a TOML settings file (SHELFMAP_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="start everything on the bundled sample and serve the app")
+    demo.add_argument("--port", type=int, help="port of the app (default 8050)")
+
+    es = sub.add_parser("es", help="the local Elasticsearch node")
+    es.add_argument("action", choices=["start", "stop", "status"])
+
+    ingest = sub.add_parser("ingest", help="read catalogue files into the catalogue")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    ingest.add_argument("--format", choices=["auto", "marc"], default="auto",
+                        help="input format (binary MARC21, UTF-8 or MARC-8)")
+    ingest.add_argument("--source", default="local",
+                        help="source code for records without an 003 (default: local)")
+    ingest.add_argument("--report", type=Path, help="also write the JSON report here")
+    ingest.add_argument("--spark-master", help="Spark master URL (SHELFMAP_SPARK_MASTER)")
+
+    index = sub.add_parser("index", help="build a new index version and swap the alias")
+    index.add_argument("--rollback", action="store_true",
+                       help="point the alias back at the previous version instead")
+    index.add_argument("--spark-master", help="Spark master URL (SHELFMAP_SPARK_MASTER)")
+
+    serve = sub.add_parser("serve", help="serve the app")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8050)")
+
+    sub.add_parser("status", help="Elasticsearch, the index and the last ingest")
+    return parser
+
+
+def _settings(args) -> settings_module.Settings:
+    overrides = {"home": args.home, "config": args.config}
+    for name in ("spark_master", "host", "port"):
+        if getattr(args, name, None) is not None:
+            overrides[name] = getattr(args, name)
+    return settings_module.load(**overrides)
+
+
+def cmd_es(settings, args) -> int:
+    from index import local_node
+
+    return local_node.cli(settings, args.action)
+
+
+def cmd_ingest(settings, args) -> int:
+    from ingest import catalogue_job, report
+
+    result = catalogue_job.run(settings, args.paths, default_source=args.source)
+    if args.report:
+        report.write(result, args.report)
+    print(report.summary(result))
+    return 0
+
+
+def cmd_index(settings, args) -> int:
+    from index import build_job
+
+    if args.rollback:
+        before, after = build_job.rollback(settings)
+        print(f"alias {settings.index}: {before} -> {after}")
+        return 0
+    result = build_job.build(settings)
+    print(f"alias {result['alias']} -> {result['index']}: {result['documents']:,} documents "
+          f"in {result['seconds']} s (previous: {result['previous'] or 'none'})")
+    return 0
+
+
+def cmd_serve(settings, args) -> int:
+    import app
+
+    print(f"shelfmap at http://{settings.host}:{settings.port}  (Ctrl-C stops)")
+    app.serve(settings, settings.host, settings.port)
+    return 0
+
+
+def cmd_status(settings, args) -> int:
+    from index.client import endpoint
+    from index.client import connect
+    from index.search import health
+
+    print(f"home:          {settings.home}")
+    print(f"elasticsearch: {endpoint(settings)}")
+    state = health(connect(settings, timeout=5, retries=0), settings.index)
+    print(f"alias:         {settings.index} -> {state.get('index') or 'none'} "
+          f"({state.get('records', 0):,} records, {state['status']})")
+    last = settings.reports_dir / "last-ingest.json"
+    if last.exists():
+        from ingest import report
+
+        print("last ingest:\n" + report.summary(json.loads(last.read_text(encoding="utf-8"))))
+    else:
+        print("last ingest:   none")
+    return 0 if state["status"] == "ok" else 1
+
+
+def cmd_demo(settings, args) -> int:
+    import app
+    from index import build_job, local_node
+    from ingest import catalogue_job, report
+
+    if not SAMPLE.is_dir():
+        raise FileNotFoundError(f"the bundled sample folder {SAMPLE} is missing")
+    with local_node.running(settings) as url:
+        print(f"Elasticsearch at {url}")
+        from ingest.spark import session
+
+        spark = session(settings, "shelfmap demo")
+        try:
+            result = catalogue_job.run(settings, [str(SAMPLE)], spark=spark)
+            print(report.summary(result))
+            built = build_job.build(settings, spark=spark)
+            print(f"indexed {built['documents']:,} records into {built['index']}")
+        finally:
+            spark.stop()
+        print(f"shelfmap demo at http://{settings.host}:{settings.port}  (Ctrl-C stops "
+              "everything)")
+        app.serve(settings, settings.host, settings.port)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "es": cmd_es, "ingest": cmd_ingest, "index": cmd_index,
+            "serve": cmd_serve, "status": cmd_status}
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "fix your input or setup", shown as one line."""
+    from elasticsearch import ConnectionError as ESConnectionError
+
+    from index.build_job import IndexBuildError
+    from index.local_node import LocalNodeError
+    from index.versions import NoPreviousVersion
+    from ingest.catalogue import NoCatalogue
+    from ingest.catalogue_job import IngestError
+
+    return (settings_module.SettingsError, IngestError, NoCatalogue, LocalNodeError,
+            IndexBuildError, NoPreviousVersion, ESConnectionError, FileNotFoundError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("py4j", "elastic_transport", "werkzeug", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = _settings(args)
+        return COMMANDS[args.command](settings, args)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except _user_errors() as exc:
+        if args.verbose:
+            logging.exception("failed")
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
