@@ -25,14 +25,30 @@ class IngestError(RuntimeError):
     """The ingest cannot start (missing or unreadable input); nothing was changed."""
 
 
+# Documentation that travels with catalogue exports (data/PROVENANCE.md, README,
+# checksums); skipped when a folder is read, read like any file when named directly.
+_NOT_CATALOGUE_SUFFIXES = {".md", ".rst", ".html", ".pdf", ".sha256"}
+_NOT_CATALOGUE_NAMES = {"readme", "license", "licence", "sha256sums", "md5sums"}
+
+
+def _is_documentation(path: Path) -> bool:
+    return (path.suffix.lower() in _NOT_CATALOGUE_SUFFIXES
+            or path.stem.lower() in _NOT_CATALOGUE_NAMES)
+
+
 def expand_paths(paths: Iterable[str]) -> list[str]:
     """Files named directly, and the files under named folders, in a stable order."""
     out: list[str] = []
     for given in paths:
         path = Path(given).expanduser()
         if path.is_dir():
-            out.extend(str(p.resolve()) for p in sorted(path.rglob("*"))
-                       if p.is_file() and not p.name.startswith("."))
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or p.name.startswith("."):
+                    continue
+                if _is_documentation(p):
+                    log.info("skipping %s (documentation, not a catalogue file)", p)
+                    continue
+                out.append(str(p.resolve()))
         elif path.is_file():
             if not os.access(path, os.R_OK):
                 raise IngestError(f"cannot read {path}: permission denied")

@@ -40,6 +40,10 @@ def session(settings, app_name: str):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     local = settings.spark_master.startswith("local")
+    if local:
+        # Local executors talk to the driver on loopback, whatever the host name says.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    log_config = Path(__file__).with_name("log4j2.properties")
     builder = (
         SparkSession.builder.master(settings.spark_master)
         .appName(app_name)
@@ -49,6 +53,7 @@ def session(settings, app_name: str):
         # Python workers are reused so pymarc and the mapping tables load once per worker.
         .config("spark.python.worker.reuse", "true")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log_config}")
     )
     if local:
         builder = (builder.config("spark.ui.enabled", "false")
