@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--report", type=Path, help="also write the JSON report here")
     ingest.add_argument("--spark-master", help="Spark master URL (SHELFMAP_SPARK_MASTER)")
 
+    export = sub.add_parser("export", help="write the canonical catalogue out")
+    export.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl",
+                        help="JSON Lines (default; re-ingestable), CSV or Parquet")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
     index = sub.add_parser("index", help="build a new index version and swap the alias")
     index.add_argument("--rollback", action="store_true",
                        help="point the alias back at the previous version instead")
@@ -76,6 +81,15 @@ def cmd_ingest(settings, args) -> int:
     if args.report:
         report.write(result, args.report)
     print(report.summary(result))
+    return 0
+
+
+def cmd_export(settings, args) -> int:
+    from ingest import catalogue, export
+
+    n = export.export(catalogue.current_path(settings.catalogue_dir), args.format, args.out)
+    if args.out:
+        print(f"wrote {n:,} records to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -145,7 +159,8 @@ def cmd_demo(settings, args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "es": cmd_es, "ingest": cmd_ingest, "index": cmd_index,
+COMMANDS = {"demo": cmd_demo, "es": cmd_es, "ingest": cmd_ingest, "export": cmd_export,
+            "index": cmd_index,
             "serve": cmd_serve, "status": cmd_status}
 
 
@@ -160,7 +175,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from ingest.catalogue_job import IngestError
 
     return (settings_module.SettingsError, IngestError, NoCatalogue, LocalNodeError,
-            IndexBuildError, NoPreviousVersion, ESConnectionError, FileNotFoundError)
+            IndexBuildError, NoPreviousVersion, ESConnectionError, FileNotFoundError,
+            ValueError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output (e.g. `| head`) went away: not an error of ours.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except _user_errors() as exc:
         if args.verbose:
             logging.exception("failed")
