@@ -1,0 +1,37 @@
+"""The facet registry: the one list of facets, read by the queries, the API and the pages.
+
+Like Blacklight's ``add_facet_field``: each facet is data. ``name`` is both the request
+parameter that filters on it (terms facets) and the key of the API's ``facets`` object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Facet:
+    name: str
+    field: str
+    label: str
+    kind: str = "terms"  # "terms" or "histogram"
+    size: int = 20  # terms: the number of values returned
+    interval: int = 10  # histogram: the bucket width
+
+    @property
+    def filterable(self) -> bool:
+        """Terms facets filter through a parameter of their name; the year histogram
+        filters through year_from / year_to."""
+        return self.kind == "terms"
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("subject", "subjects.raw", "Subject", size=20),
+    Facet("author", "authors.raw", "Author", size=20),
+    Facet("language", "language", "Language", size=20),
+    Facet("class", "lcc_class", "Class (LC)", size=30),
+    Facet("year", "year", "Year", kind="histogram", interval=10),
+)
+
+BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}
+FILTERS: tuple[str, ...] = tuple(f.name for f in FACETS if f.filterable)

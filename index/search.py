@@ -1,0 +1,94 @@
+"""Searching the alias: the API's shapes over an Elasticsearch client.
+
+Each function takes the client and the alias name first; none keeps state. Responses
+are shaped here, once, for both the JSON API and the pages.
+"""
+
+from __future__ import annotations
+
+from elasticsearch import ApiError, Elasticsearch, TransportError
+
+from index.facets import FACETS
+from index.queries import SearchParams, search_body
+from ingest.schema import FIELDS, LIST_FIELDS
+
+
+class SearchUnavailable(RuntimeError):
+    """The cluster did not answer the search (down, alias missing, red index)."""
+
+
+def _hit(hit: dict, extra_fields: tuple[str, ...]) -> dict:
+    src = hit.get("_source") or {}
+    out = {
+        "id": hit["_id"],
+        "title": src.get("title"),
+        "authors": src.get("authors") or [],
+        "year": src.get("year"),
+        "subjects": src.get("subjects") or [],
+        "language": src.get("language"),
+        "highlight": {name: " ".join(parts) for name, parts in (hit.get("highlight") or {}).items()},
+    }
+    for name in extra_fields:
+        out[name] = src.get(name)
+    return out
+
+
+def _facets(aggs: dict) -> dict:
+    out: dict[str, list] = {}
+    for facet in FACETS:
+        buckets = (aggs.get(facet.name) or {}).get("buckets", [])
+        out[facet.name] = [{"value": int(b["key"]) if facet.kind == "histogram" else b["key"],
+                            "count": b["doc_count"]} for b in buckets]
+    return out
+
+
+def search(es: Elasticsearch, alias: str, params: SearchParams,
+           extra_fields: tuple[str, ...] = ()) -> dict:
+    """``{"total", "hits": [...], "facets": {...}}`` exactly as the JSON API returns it.
+
+    ``extra_fields`` adds record fields to each hit (the pages show title_original);
+    the API asks for none. Raises :class:`SearchUnavailable` when the cluster fails.
+    """
+    body = search_body(params, extra_fields)
+    try:
+        resp = es.search(index=alias, **body)
+    except (ApiError, TransportError) as exc:
+        raise SearchUnavailable(f"search on {alias!r} failed: {type(exc).__name__}") from exc
+    total = resp["hits"]["total"]
+    return {
+        "total": total["value"] if isinstance(total, dict) else total,
+        "hits": [_hit(h, extra_fields) for h in resp["hits"]["hits"]],
+        "facets": _facets(resp.get("aggregations") or {}),
+    }
+
+
+def get_record(es: Elasticsearch, alias: str, record_id: str) -> dict | None:
+    """The canonical record (the schema's fields, nothing derived), or None if absent."""
+    if not record_id or len(record_id.encode("utf-8")) > 512:  # Elasticsearch's _id limit
+        return None
+    try:
+        resp = es.get(index=alias, id=record_id, source_includes=list(FIELDS))
+    except ApiError as exc:
+        if exc.meta.status in (400, 404):
+            return None
+        raise SearchUnavailable(f"get on {alias!r} failed: {exc.meta.status}") from exc
+    except TransportError as exc:
+        raise SearchUnavailable(f"get on {alias!r} failed: {type(exc).__name__}") from exc
+    src = resp.get("_source") or {}
+    return {name: src.get(name, [] if name in LIST_FIELDS else None) for name in FIELDS}
+
+
+def health(es: Elasticsearch, alias: str, graph_version: str | None = None) -> dict:
+    """``{"status", "index", "records", "graph_version"}``; "degraded", never an
+    exception, when the cluster or the alias is missing."""
+    out = {"status": "degraded", "index": None, "records": None,
+           "graph_version": graph_version}
+    quick = es.options(request_timeout=5, max_retries=0)
+    try:
+        indices = sorted(quick.indices.get_alias(name=alias))
+        out["index"] = ",".join(indices) or None
+        out["records"] = quick.count(index=alias)["count"]
+    except (ApiError, TransportError):
+        return out
+    out["status"] = "ok" if len(indices) == 1 else "degraded"
+    return out

@@ -1,0 +1,33 @@
+"""Permalinks: every view's state lives in its URL."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, quote, urlencode
+
+from index.queries import SearchParams
+
+
+def search_href(params: SearchParams) -> str:
+    query = params.query_string()
+    return f"/?{query}" if query else "/"
+
+
+def filter_href(name: str, value) -> str:
+    """A fresh search filtered on one facet value (links from a record page)."""
+    return search_href(SearchParams().with_filter(name, str(value)))
+
+
+def record_href(record_id: str) -> str:
+    return "/record/" + quote(record_id, safe=":")
+
+
+def with_query(search: str | None, q: str | None) -> str:
+    """The current URL's search (``?q=...&subject=...``) with a new query: filters
+    stay, the page goes back to 1."""
+    args = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=False)
+            if k not in ("q", "page")]
+    q = (q or "").strip()
+    if q:
+        args.insert(0, ("q", q))
+    query = urlencode(args)
+    return f"/?{query}" if query else "/"

@@ -1,0 +1,37 @@
+"""What pages need from the app (the Elasticsearch client, the alias), per app.
+
+``create_app`` installs one :class:`Services` on its Flask server; page layouts and
+callbacks run inside a request of that server and read it back with :func:`current`.
+No module-level state: two apps in one process each see their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import flask
+from elasticsearch import Elasticsearch
+
+EXTENSION = "shelfmap"
+query_log = logging.getLogger("shelfmap.queries")
+
+
+@dataclasses.dataclass(frozen=True)
+class Services:
+    es: Elasticsearch
+    alias: str
+    log_queries: bool = False
+
+    def log_query(self, where: str, args) -> None:
+        """Log a visitor's query only when the operator turned that on."""
+        if self.log_queries:
+            query_log.info("%s %s", where, dict(args))
+
+
+def install(server: flask.Flask, services: Services) -> None:
+    server.extensions[EXTENSION] = services
+
+
+def current() -> Services:
+    return flask.current_app.extensions[EXTENSION]
