@@ -46,10 +46,23 @@ RECORD = pa.schema([
     _f("subjects", _LIST, "heading", "Subject headings with subdivisions joined by ' -- ' "
        "(600/610/611/630/648/650/651/655)."),
     _f("subjects_original", _LIST, "original", "Subject headings in original script."),
+    _f("subject_terms", _LIST, "heading", "Every subject heading and each broader heading "
+       "made by dropping trailing subdivisions ('Korea (North) -- Politics and government' "
+       "also yields 'Korea (North)'): what facets and the topic graph count."),
     _f("lcc", _STR, "keyword", "Library of Congress classification (050 $a$b)."),
+    _f("lcc_class", _STR, "keyword", "The LC class letters of lcc ('HD'); None for LC's "
+       "internal MLC numbers."),
+    _f("lcc_outline", _LIST, "keyword", "The LC Classification outline ranges holding lcc, "
+       "broadest first ('HD28-9999', 'HD28-70')."),
+    _f("lcc_label", _STR, "text", "The caption of the narrowest outline range ('Management. "
+       "Industrial management')."),
     _f("ddc", _STR, "keyword", "Dewey Decimal classification (082 $a)."),
-    _f("year", pa.int32(), "number", "Year of publication (008/07-10, else 260/264 $c)."),
+    _f("year", pa.int32(), "number", "Year of publication, or the first year of an "
+       "uncertain range (008/07-10 '199u' -> 1990; else 260/264 $c)."),
+    _f("year_end", pa.int32(), "number", "Last year of an uncertain range ('199u' -> 1999); "
+       "equals year when the year is exact."),
     _f("language", _STR, "keyword", "Language code, ISO 639-2 (008/35-37)."),
+    _f("language_name", _STR, "keyword", "English name of the language ('Korean')."),
     _f("publisher", _STR, "heading", "Publisher (260/264 $b)."),
     _f("publisher_original", _STR, "original", "Publisher in original script."),
     _f("place", _STR, "heading", "Place of publication (260/264 $a)."),

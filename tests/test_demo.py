@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from .conftest import TEST_ES_PORT
+
 pytestmark = [pytest.mark.es, pytest.mark.spark]
 
-DEMO_ES_PORT = 9252
+DEMO_ES_PORT = TEST_ES_PORT + 1
 
 
 def _free_port() -> int:
