@@ -35,8 +35,18 @@ def _parser() -> argparse.ArgumentParser:
 
     ingest = sub.add_parser("ingest", help="read catalogue files into the catalogue")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    ingest.add_argument("--format", choices=["auto", "marc"], default="auto",
-                        help="input format (binary MARC21, UTF-8 or MARC-8)")
+    ingest.add_argument("--format", choices=["auto", "marc", "marcxml", "marcjson", "csv",
+                                             "jsonl"], default="auto",
+                        help="input format; auto detects it from each file's content")
+    ingest.add_argument("--full", action="store_true",
+                        help="the input is a complete export of its sources: records of "
+                        "those sources that it lacks are deleted")
+    ingest.add_argument("--csv-preset", choices=["gutenberg"],
+                        help="column mapping of a known CSV export (Project Gutenberg's "
+                        "pg_catalog.csv)")
+    ingest.add_argument("--csv-mapping", type=Path, metavar="FILE",
+                        help='JSON column mapping, e.g. {"Title": "title", "Authors": '
+                        '{"field": "authors", "split": "; "}}')
     ingest.add_argument("--source", default="local",
                         help="source code for records without an 003 (default: local)")
     ingest.add_argument("--report", type=Path, help="also write the JSON report here")
@@ -77,7 +87,17 @@ def cmd_es(settings, args) -> int:
 def cmd_ingest(settings, args) -> int:
     from ingest import catalogue_job, report
 
-    result = catalogue_job.run(settings, args.paths, default_source=args.source)
+    options = {}
+    if args.csv_preset:
+        options["csv_preset"] = args.csv_preset
+    if args.csv_mapping:
+        try:
+            options["csv_mapping"] = json.loads(args.csv_mapping.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise catalogue_job.IngestError(f"--csv-mapping {args.csv_mapping}: {exc}") from None
+    result = catalogue_job.run(settings, args.paths, fmt=args.format,
+                               default_source=args.source, full=args.full,
+                               options=options, progress=True)
     if args.report:
         report.write(result, args.report)
     print(report.summary(result))

@@ -8,43 +8,19 @@ declared once, in :data:`DERIVED`; ``index.mapping`` adds them to the mapping an
 
 from __future__ import annotations
 
-import re
-
+from ingest.classification import lcc_class  # noqa: F401 - viz.pages.record imports it here
 from ingest.schema import FIELDS, LIST_FIELDS
 
 # Derived document fields: name -> Elasticsearch mapping. The single place they are listed.
+# (The LC class, once derived here, is now the canonical field lcc_class.)
 DERIVED: dict[str, dict] = {
-    # The alphabetic LC class ("HD53 .C483 1999" -> "HD"): the "class" facet.
-    "lcc_class": {"type": "keyword"},
     # Search-as-you-type over titles, subjects and names. `simple` lowercases and splits
     # on non-letters, and exists on a bare server.
     "suggest": {"type": "completion", "analyzer": "simple", "search_analyzer": "simple",
                 "max_input_length": 60},
 }
 
-# An LC class is one to three capital letters (I, O, W, X and Y are not used as the
-# first letter) followed by the class number: "HD53", "KFN5225", "PL 991.25".
-_LCC_CLASS = re.compile(r"\s*([A-HJ-NP-VZ][A-Z]{0,2})\s?\d")
-
 _SUGGEST_INPUTS = 12  # per document: the FST grows with every input
-
-
-def lcc_class(lcc: str | None) -> str | None:
-    """The alphabetic class of an LC call number, or None when it is not one.
-
-    >>> lcc_class("HD53 .C483 1999")
-    'HD'
-    >>> lcc_class("MLCS 2001/00123 (H)") is None   # LC's shelf number for minimal records
-    True
-    """
-    if not lcc:
-        return None
-    # "MLC", "MLCS", "MLCM" are LC's internal shelving numbers for minimal-level
-    # records (050 $a "MLCS 92/08321"), not classification: leave them out of the facet.
-    if lcc.lstrip().startswith("MLC"):
-        return None
-    match = _LCC_CLASS.match(lcc)
-    return match.group(1) if match else None
 
 
 def suggest_inputs(record: dict) -> list[str]:
@@ -73,7 +49,6 @@ def document_id(record: dict) -> str:
 def to_document(record: dict) -> dict:
     """The document indexed for ``record``: its canonical fields plus :data:`DERIVED`."""
     doc = {name: record.get(name, [] if name in LIST_FIELDS else None) for name in FIELDS}
-    doc["lcc_class"] = lcc_class(record.get("lcc"))
     inputs = suggest_inputs(record)
     doc["suggest"] = {"input": inputs} if inputs else None
     return doc

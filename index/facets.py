@@ -26,7 +26,9 @@ class Facet:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("subject", "subjects.raw", "Subject", size=20),
+    # subject_terms holds each heading and its broader headings, so "Korea (North)"
+    # counts every record under "Korea (North) -- Politics and government -- 1994-".
+    Facet("subject", "subject_terms.raw", "Subject", size=20),
     Facet("author", "authors.raw", "Author", size=20),
     Facet("language", "language", "Language", size=20),
     Facet("class", "lcc_class", "Class (LC)", size=30),

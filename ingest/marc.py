@@ -12,8 +12,11 @@ raises :class:`~ingest.quarantine.UnreadableRecord` with one of these reasons:
 
 The returned record holds NFC text and says so in leader/09 ("a"), whatever the bytes were.
 
-:func:`to_canonical` reads the fields with small ``read_*`` functions and raises
+:func:`to_canonical` reads the fields with small ``read_*`` functions, hands them to
+:func:`ingest.canonical.build` (the normalisation all formats share) and raises
 :class:`~ingest.quarantine.InvalidRecord` (``missing_id``, ``missing_title``).
+:func:`is_deleted` and :func:`record_id` let a reader route deleted records (leader/05
+"d") to removal instead of mapping them.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ import warnings
 
 import pymarc
 
+from ingest import canonical
 from ingest import normalize as n
 from ingest.quarantine import InvalidRecord, UnreadableRecord
-from ingest.schema import finish
 
 _LEADER_LEN = 24
 _ENTRY_LEN = 12
@@ -154,12 +157,18 @@ def _ncr(match: re.Match) -> str:
 
 def _normalise_text(rec: pymarc.Record, marc8: bool) -> None:
     """NFC every subfield (pymarc composes MARC-8 but LC's UTF-8 is decomposed), and
-    resolve MARC-8 character references."""
+    resolve MARC-8 character references. Subfields already in NFC are left as they are
+    (most of them: the check is much cheaper than rebuilding each one)."""
+    nfc = n.nfc
     for field in rec.fields:
-        if not field.is_control_field():
-            field.subfields = [
-                sf._replace(value=n.nfc(_NCR.sub(_ncr, sf.value) if marc8 else sf.value))
-                for sf in field.subfields]
+        if field.is_control_field():
+            continue
+        subfields = field.subfields
+        for i, sf in enumerate(subfields):
+            value = sf.value
+            new = nfc(_NCR.sub(_ncr, value) if marc8 and "&" in value else value)
+            if new is not value:
+                subfields[i] = sf._replace(value=new)
 
 
 def decode(raw: bytes) -> pymarc.Record:
@@ -187,8 +196,8 @@ def decode(raw: bytes) -> pymarc.Record:
 
 def _values(field, codes: str) -> list[str]:
     """The non-empty values of ``field``'s subfields in ``codes``, NFC, in record order."""
-    return [n.nfc(sf.value.strip()) for sf in field.subfields
-            if sf.code in codes and sf.value and sf.value.strip()]
+    values = (n.strip(sf.value) for sf in field.subfields if sf.code in codes and sf.value)
+    return [n.nfc(v) for v in values if v]
 
 
 def _joined(field, codes: str) -> str | None:
@@ -272,17 +281,33 @@ def read_imprint(fields, code: str) -> str | None:
     return None
 
 
-def read_year(rec: pymarc.Record, imprint_fields, now_year: int | None = None) -> int | None:
+def read_year(rec: pymarc.Record, imprint_fields) -> str | None:
+    """The publication date as written, for ``canonical.build`` to read.
+
+    The first exact year of 008/07-10 then each 260/264 $c (traject
+    date_resort_to_260.marc: 008 "19uu", 260 $c "1980-"); failing that, the narrowest
+    uncertain one: mixed-10000 LC 00528836 has 008 "19uu" and 260 $c "[199-]".
+    """
     control = rec.get("008")
-    year = n.parse_year_008(control.data if control else None, now_year)
-    if year is not None:
-        return year
-    for field in _imprints(imprint_fields):
-        for value in _values(field, "c"):
-            year = n.year_from_text(value, now_year)
-            if year is not None:
-                return year
-    return None
+    candidates = [n.date1_008(control.data if control else None),
+                  *(v for f in _imprints(imprint_fields) for v in _values(f, "c"))]
+    best, best_span = None, None
+    for value in candidates:
+        first, last = n.year_range(value)
+        if first is None:
+            continue
+        if first == last:
+            return value
+        if best_span is None or last - first < best_span:
+            best, best_span = value, last - first
+    return best
+
+
+def read_language(rec: pymarc.Record) -> str | None:
+    """008/35-37 as written ("kor"); ``canonical.build`` checks and names it."""
+    control = rec.get("008")
+    data = control.data if control is not None else None
+    return data[35:38] if data and len(data) >= 38 else None
 
 
 def read_lcc(rec: pymarc.Record) -> str | None:
@@ -325,45 +350,57 @@ def read_id(rec: pymarc.Record, default_source: str) -> tuple[str, str]:
     return f"{source}:{number}", source
 
 
+def record_id(rec: pymarc.Record, default_source: str = "local") -> str:
+    """The canonical id ("DLC:00272142") of any record with an 001, deleted or not.
+
+    A deleted record (:func:`is_deleted`) is never mapped, but its id says which
+    catalogue record to remove. Raises ``InvalidRecord`` (``missing_id``) without 001.
+    """
+    return read_id(rec, default_source)[0]
+
+
+def is_deleted(rec: pymarc.Record) -> bool:
+    """Leader/05 record status "d": the source deleted this record."""
+    return str(rec.leader)[5:6] == "d"
+
+
 _FALLBACK_TITLE_TAGS = ("240", "130", "246", "740")
 _IMPRINT_TAGS = ("260", "264")
 
 
 def to_canonical(rec: pymarc.Record, default_source: str = "local") -> dict:
-    """A decoded MARC record -> a finished canonical record (see ``ingest.schema``)."""
-    record_id, source = read_id(rec, default_source)
+    """A decoded MARC record -> a finished canonical record (see ``ingest.schema``).
+
+    Only extraction happens here; ``ingest.canonical.build`` normalises and derives.
+    """
+    record_id_, source = read_id(rec, default_source)
     title = (read_title(_tagged(rec, ("245",)))
              or read_title(_tagged(rec, _FALLBACK_TITLE_TAGS)))
     if not title:
-        raise InvalidRecord(f"{record_id}: no title in 245, 240, 130, 246 or 740",
+        raise InvalidRecord(f"{record_id_}: no title in 245, 240, 130, 246 or 740",
                             reason="missing_title")
-    authors = read_names(_tagged(rec, NAME_TAGS))
-    subjects = read_subjects(_tagged(rec, SUBJECT_TAGS))
     imprint = _tagged(rec, _IMPRINT_TAGS)
     imprint_original = _linked(rec, _IMPRINT_TAGS)
-    control = rec.get("008")
-    record = {
-        "id": record_id,
+    return canonical.build({
+        "id": record_id_,
         "source": source,
         "title": title,
         "title_original": read_title(_linked(rec, ("245",))),
-        "authors": authors,
+        "authors": read_names(_tagged(rec, NAME_TAGS)),
         "authors_original": read_names(_linked(rec, NAME_TAGS)),
-        "subjects": subjects,
+        "subjects": read_subjects(_tagged(rec, SUBJECT_TAGS)),
         "subjects_original": read_subjects(_linked(rec, SUBJECT_TAGS)),
         "lcc": read_lcc(rec),
         "ddc": read_ddc(rec),
         "year": read_year(rec, imprint),
-        "language": n.parse_language_008(control.data if control else None),
+        "language": read_language(rec),
         "publisher": read_imprint(imprint, "b"),
         "publisher_original": read_imprint(imprint_original, "b"),
         "place": read_imprint(imprint, "a"),
         "place_original": read_imprint(imprint_original, "a"),
         "isbn": read_isbns(rec),
         "summary": read_summary(rec),
-        "folded": " | ".join(n.fold(t) for t in [title, *authors, *subjects] if t),
-    }
-    return finish(record)
+    })
 
 
 def map_raw(raw: bytes, default_source: str = "local") -> dict:

@@ -27,12 +27,15 @@ def _empty() -> dict:
 
 
 def build(files: list[str], outcomes: list[tuple[str, str, str | None, int]],
-          version: str | None = None, catalogue_records: int | None = None) -> dict:
+          version: str | None = None, catalogue_records: int | None = None,
+          deleted_absent: int = 0, formats: dict | None = None) -> dict:
     """A report from per-file outcome counts.
 
     ``outcomes`` rows are ``(file, outcome, reason, n)`` where outcome is one of
-    ``new``, ``changed``, ``unchanged``, ``duplicate`` (a record superseded by a later
-    one with the same id in this load) or ``quarantined`` (with its reason).
+    ``new``, ``changed``, ``unchanged``, ``deleted`` (the source marks the record
+    deleted), ``duplicate`` (superseded by a later occurrence of the same id in this
+    load) or ``quarantined`` (with its reason). ``deleted_absent`` counts records a
+    full reload no longer contains: deleted too, but seen in no file.
     """
     by_file = {f: _empty() for f in files}
     for file, outcome, reason, n in outcomes:
@@ -55,7 +58,11 @@ def build(files: list[str], outcomes: list[tuple[str, str, str | None, int]],
             report[name] += entry[name]
         reasons.update(entry["quarantine_reasons"])
     report["quarantine_reasons"] = dict(sorted(reasons.items()))
+    report["deleted_absent"] = deleted_absent
+    report["deleted"] += deleted_absent
     report["by_file"] = by_file
+    for file, fmt in (formats or {}).items():
+        by_file.setdefault(file, _empty())["format"] = fmt
     if version:
         report["catalogue_version"] = version
     if catalogue_records is not None:
@@ -70,7 +77,9 @@ def check(report: dict) -> None:
             raise ReportInvariantError(
                 f"{where}: seen {entry['seen']} != written {entry['written']} + "
                 f"quarantined {entry['quarantined']}")
-        if entry["written"] != entry["new"] + entry["changed"] + entry["unchanged"] + entry["duplicates"]:
+        notices = entry["deleted"] - entry.get("deleted_absent", 0)
+        if entry["written"] != (entry["new"] + entry["changed"] + entry["unchanged"]
+                                + entry["duplicates"] + notices):
             raise ReportInvariantError(f"{where}: written records are not all classified")
 
 
@@ -87,15 +96,18 @@ def summary(report: dict) -> str:
         f"seen {report['seen']:,}  written {report['written']:,}  "
         f"quarantined {report['quarantined']:,}",
         f"new {report['new']:,}  changed {report['changed']:,}  "
-        f"unchanged {report['unchanged']:,}  deleted {report['deleted']:,}  "
+        f"unchanged {report['unchanged']:,}  deleted {report['deleted']:,}"
+        + (f" ({report['deleted_absent']:,} absent from the full reload)"
+           if report.get("deleted_absent") else "") + "  "
         f"duplicate ids {report['duplicates']:,}",
     ]
     for reason, n in report["quarantine_reasons"].items():
         lines.append(f"  quarantined as {reason}: {n:,}")
     if len(report["by_file"]) > 1:
         for file, entry in report["by_file"].items():
-            lines.append(f"  {file}: seen {entry['seen']:,}, written {entry['written']:,}, "
-                         f"quarantined {entry['quarantined']:,}")
+            fmt = f" [{entry['format']}]" if entry.get("format") else ""
+            lines.append(f"  {file}{fmt}: seen {entry['seen']:,}, written "
+                         f"{entry['written']:,}, quarantined {entry['quarantined']:,}")
     if "catalogue_records" in report:
         lines.append(f"catalogue now holds {report['catalogue_records']:,} records "
                      f"(version {report.get('catalogue_version')})")

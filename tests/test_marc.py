@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest import schema
-from ingest.marc import decode, map_raw, to_canonical
+from ingest.marc import decode, is_deleted, map_raw, record_id, to_canonical
 from ingest.quarantine import InvalidRecord, RecordError, UnreadableRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,10 +66,17 @@ def test_english_lc_record():
         "authors_original": [],
         "subjects": ["Botany, Medical", "Homeopathy -- Materia medica and therapeutics"],
         "subjects_original": [],
+        "subject_terms": ["Botany, Medical", "Homeopathy",
+                          "Homeopathy -- Materia medica and therapeutics"],
         "lcc": "RX671 .A92",
+        "lcc_class": "RX",
+        "lcc_outline": ["RX1-681", "RX601-675"],
+        "lcc_label": "Materia medica and therapeutics",
         "ddc": None,
         "year": 1899,
+        "year_end": 1899,
         "language": "eng",
+        "language_name": "English",
         "publisher": "P. H. Mallen Company",
         "publisher_original": None,
         "place": "Chicago",
@@ -103,10 +110,19 @@ def test_korean_record_with_hangul_880s():
         "subjects": ["Creative ability in business", "Knowledge management",
                      "Technological innovations -- Management", "Organizational learning"],
         "subjects_original": [],
+        "subject_terms": ["Creative ability in business", "Knowledge management",
+                          "Technological innovations",
+                          "Technological innovations -- Management",
+                          "Organizational learning"],
         "lcc": "HD53 .C483 1999",
+        "lcc_class": "HD",
+        "lcc_outline": ["HD28-9999", "HD28-70"],
+        "lcc_label": "Management. Industrial management",
         "ddc": None,
         "year": 1999,
+        "year_end": 1999,
         "language": "kor",
+        "language_name": "Korean",
         "publisher": "Samsŏng Kyŏngje Yŏnʼguso",
         "publisher_original": "삼성\u3000경제\u3000연구소",
         "place": "Sŏul-si",
@@ -205,14 +221,28 @@ def test_marc8_cyrillic_with_spaces():
 
 # --- dates, links, titles ---------------------------------------------------------------
 
-@pytest.mark.parametrize("name, year", [
-    ("traject/date_resort_to_260.marc", 1980),   # 008 "19uu", 260 $c "1980-"
-    ("traject/date_resort_to_264.marc", 2015),   # 008 "20uu", 264 _1 2015 beats 260 2014
-    ("traject/date_with_u.marc", None),          # 008 "184u", 260 without $c
-    ("traject/245_no_ab.marc", 1917),            # 008 type m, date 1 1917
+@pytest.mark.parametrize("name, years", [
+    ("traject/date_resort_to_260.marc", (1980, 1980)),  # 008 "19uu", 260 $c "1980-"
+    ("traject/date_resort_to_264.marc", (2015, 2015)),  # 008 "20uu", 264 _1 2015 beats 260 2014
+    ("traject/date_with_u.marc", (1840, 1849)),         # 008 "184u", 260 without $c
+    ("traject/245_no_ab.marc", (1917, 1917)),           # 008 type m, date 1 1917
 ])
-def test_year(name, year):
-    assert map_raw(odd(name))["year"] == year
+def test_year(name, years):
+    record = map_raw(odd(name))
+    assert (record["year"], record["year_end"]) == years
+
+
+@pytest.mark.parametrize("number, years", [
+    ("00365682", (1990, 1999)),   # 008 "199u", 260 $c "[199-?]"
+    ("00305627", (1990, 1999)),   # 008 "uuuu", 260 $c "[199?]"
+    ("00528836", (1990, 1999)),   # 008 "19uu", 260 $c "[199-]": the narrower wins
+    ("00470594", (1700, 1799)),   # 008 "17uu", 260 $c "[17--?]"
+    ("00303128", (1999, 1999)),   # 008 "uuuu", 260 $c "<1999-   >"
+    ("00319189", (None, None)),   # 008 blank, 260 without $c
+])
+def test_uncertain_dates_become_ranges(number, years):
+    record = map_raw(by_control_number(MIXED_10000, number))
+    assert (record["year"], record["year_end"]) == years
 
 
 def test_880_without_subfield_6_is_ignored():
@@ -363,3 +393,21 @@ def test_mixed_10000_all_map():
     # LC's own 2016 distribution: every record is readable and complete enough.
     assert outcomes == {"mapped": 10000}
     assert len(ids) == 10000
+
+
+# --- deleted records --------------------------------------------------------------------
+
+def test_a_deleted_record_is_recognised_and_keeps_its_id():
+    """traject test_data.utf8.mrc record 3: leader/05 "d", 001 " 00314247 ", 003 DLC."""
+    rec = decode(odd("traject/test_data.utf8.mrc", 3))
+    assert rec.leader[5] == "d"
+    assert is_deleted(rec)
+    assert record_id(rec, "local") == "DLC:00314247"
+    assert not is_deleted(decode(odd("traject/test_data.utf8.mrc", 2)))
+
+
+def test_record_id_needs_an_001():
+    rec = decode(odd("marc4j/pride-and-prejudice-fixed.mrc", 14))
+    with pytest.raises(InvalidRecord) as caught:
+        record_id(rec)
+    assert caught.value.reason == "missing_id"

@@ -27,6 +27,13 @@ from ingest import normalize as n
     ("Mathematics Problems, exercises, etc.", "Mathematics Problems, exercises, etc."),
     ("in search of sport and gems and gold...", "in search of sport and gems and gold..."),
     ("What hatches?", "What hatches?"),
+    # doubled periods (mixed-10000 LC 00272185; marc4j pride-and-prejudice-fixed.mrc)
+    ("China..", "China"),
+    ("Marsak, I..", "Marsak, I."),
+    # right-to-left 880s: RLM around each subfield, Arabic comma (mixed-10000 LC 00282975,
+    # 00282809)
+    ("\u200fالقصص القرآني /\u200f", "القصص القرآني"),
+    ("\u200fفدراسيون آزاد ملى،\u200f", "فدراسيون آزاد ملى"),
     ("Heads up!", "Heads up!"),
     ("  ", None),
     (" :", None),
@@ -34,6 +41,7 @@ from ingest import normalize as n
 ])
 def test_trim_isbd(text, expected):
     assert n.trim_isbd(text) == expected
+    assert n.trim_isbd(expected) == expected      # idempotent: build trims again
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -50,18 +58,43 @@ def test_trim_brackets(text, expected):
 
 
 @pytest.mark.parametrize("field_008, expected", [
-    ("000114s1999    ko a     b    000 0 kor  ", 1999),    # LC 00272142
-    ("880525d184u18uuenkmr p       0   a0eng d", None),     # traject date_with_u
-    ("130723t20uu20uuenkb     b    001 0 eng d", None),     # traject date_resort_to_264
-    ("101719c19uu9999dcuar1    s   f0   a0eng d", None),    # traject date_resort_to_260
-    ("      m19171950xx                  eng d", 1917),      # traject 245_no_ab
-    ("000000s0000    xx            000 0 eng  ", None),
-    ("000000s9999    xx            000 0 eng  ", None),
+    ("000114s1999    ko a     b    000 0 kor  ", "1999"),  # LC 00272142
+    ("880525d184u18uuenkmr p       0   a0eng d", "184u"),  # traject date_with_u
+    ("      m19171950xx                  eng d", "1917"),  # traject 245_no_ab
     ("short", None),
     (None, None),
 ])
-def test_parse_year_008(field_008, expected):
-    assert n.parse_year_008(field_008, now_year=2024) == expected
+def test_date1_008_is_positions_07_to_10_as_written(field_008, expected):
+    assert n.date1_008(field_008) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1999", (1999, 1999)),
+    (1999, (1999, 1999)),
+    ("199u", (1990, 1999)),          # a decade: never 199
+    ("184u", (1840, 1849)),          # traject date_with_u
+    ("20uu", (2000, 2024 + 5)),      # traject date_resort_to_264: capped at now + 5
+    ("19uu", (1900, 1999)),          # traject date_resort_to_260
+    ("uuuu", (None, None)),
+    ("1uuu", (None, None)),          # a millennium says nothing
+    ("    ", (None, None)),
+    ("||||", (None, None)),
+    ("0000", (None, None)),
+    ("9999", (None, None)),
+    (0, (None, None)),
+    (2099, (None, None)),
+    ("c1999.", (1999, 1999)),
+    ("[1999?]", (1999, 1999)),
+    ("[199-?]", (1990, 1999)),
+    ("[19--?]", (1900, 1999)),
+    ("[199?]", (1990, 1999)),
+    ("1962 [i.e. 1963]-<80 >", (1962, 1962)),   # traject 880_with_no_6
+    ("", (None, None)),
+    (None, (None, None)),
+    (True, (None, None)),
+])
+def test_year_range(value, expected):
+    assert n.year_range(value, now_year=2024) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -82,17 +115,6 @@ def test_year_from_text(text, expected):
 def test_year_from_text_rejects_the_far_future():
     assert n.year_from_text("2099", now_year=2024) is None
     assert n.year_from_text("2029", now_year=2024) == 2029
-
-
-@pytest.mark.parametrize("field_008, expected", [
-    ("000114s1999    ko a     b    000 0 kor  ", "kor"),
-    ("000114s1999    ko a     b    000 0 KOR  ", "kor"),
-    ("000114s1999    ko a     b    000 0 |||  ", None),
-    ("000114s1999    ko a     b    000 0      ", None),
-    ("000114s1999", None),
-])
-def test_parse_language_008(field_008, expected):
-    assert n.parse_language_008(field_008) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -142,7 +164,41 @@ def test_fold_result_of_romanised_text_is_ascii():
 def test_nfc_composes_lc_decomposed_diacritics():
     decomposed = "kyo\u0306ngyo\u0306ng"
     assert n.nfc(decomposed) == "ky\u014fngy\u014fng"
+    assert n.nfc("ky\u014fngy\u014fng") == "ky\u014fngy\u014fng"
+    assert n.nfc("plain") == "plain"
     assert n.nfc(None) is None
+
+
+@pytest.mark.parametrize("text", [
+    # a combining mark NFC cannot compose, after Latin (dropped) and after Cyrillic (kept)
+    "Chisik Kyn\u0306gyo\u0306ng", "I\u0361U. I.", "\u0416\u0306", "\u0306 lone mark first",
+    "Tab\tand  spaces ", "O'Brien, Flann", "ǅemal Ǳ", "ﬁne ﬂour", "Ｆｕｌｌｗｉｄｔｈ",
+])
+def test_fold_fast_paths_agree_with_the_letter_by_letter_rule(text):
+    assert n.fold(text) == _fold_slowly(text)
+
+
+def _fold_slowly(text):
+    """The rule as first written: one character at a time."""
+    import re
+    import unicodedata
+    out, latin_base = [], False
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in n._DROPPED:
+            continue
+        if unicodedata.combining(ch):
+            if not latin_base:
+                out.append(ch)
+            continue
+        latin_base = n._is_latin(ch)
+        if not latin_base:
+            out.append(ch)
+        elif ch in n._LATIN_SPECIAL:
+            out.append(n._LATIN_SPECIAL[ch])
+        else:
+            out.append("".join(c for c in unicodedata.normalize("NFKD", ch)
+                               if not unicodedata.combining(c)).lower())
+    return re.sub(r"[ \t]+", " ", "".join(out)).strip()
 
 
 def test_dedupe_keeps_first_order_and_drops_empties():

@@ -73,8 +73,8 @@ def test_filters_from_the_facet_registry():
     params = parse_search_params(args)
     body = search_body(params)
     filters = body["query"]["bool"]["filter"]
-    assert {"term": {"subjects.raw": "Korea -- History"}} in filters
-    assert {"term": {"subjects.raw": "Korean poetry"}} in filters
+    assert {"term": {"subject_terms.raw": "Korea -- History"}} in filters
+    assert {"term": {"subject_terms.raw": "Korean poetry"}} in filters
     assert {"term": {"language": "kor"}} in filters
     assert {"term": {"lcc_class": "DS"}} in filters
     assert {"term": {"authors.raw": "Kim, Pu-sik, 1075-1151"}} in filters
@@ -85,7 +85,7 @@ def test_filters_from_the_facet_registry():
 def test_facet_aggregations_come_from_the_registry():
     aggs = search_body(SearchParams())["aggs"]
     assert list(aggs) == [f.name for f in FACETS]
-    assert aggs["subject"] == {"terms": {"field": "subjects.raw", "size": 20}}
+    assert aggs["subject"] == {"terms": {"field": "subject_terms.raw", "size": 20}}
     assert aggs["year"]["histogram"]["field"] == "year"
 
 
