@@ -65,17 +65,22 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-# The staging table: one row per record read, holding the canonical record, a deletion
-# or the quarantine entry. Executors write it as Parquet themselves (no rows travel
-# through the JVM or the driver); Spark reads it back for the merge.
-STAGING = pa.schema([
+# Executors write three Parquet outputs per task: the canonical records (already in the
+# catalogue's schema, so a load's records are moved into the new catalogue version, not
+# rewritten), the quarantine entries, and one narrow outcome row per record read (what
+# the driver-side decisions need: ids, positions, hashes). Nothing travels through the
+# JVM or the driver row by row.
+OUTCOME = pa.schema([
     pa.field("file_index", pa.int32(), nullable=False),
     pa.field("source_file", pa.string(), nullable=False),
     pa.field("offset", pa.int64(), nullable=False),
-    pa.field("record", pa.struct(list(schema.RECORD)), nullable=True),
-    pa.field("deleted_id", pa.string(), nullable=True),
-    pa.field("error", pa.struct(list(quarantine.QUARANTINE)), nullable=True),
+    pa.field("kind", pa.string(), nullable=False),          # record, deleted, error
+    pa.field("key", pa.string(), nullable=True),            # the record id
+    pa.field("source", pa.string(), nullable=True),
+    pa.field("content_hash", pa.string(), nullable=True),
+    pa.field("reason", pa.string(), nullable=True),
 ])
+_OUTPUTS = {"records": schema.RECORD, "errors": quarantine.QUARANTINE, "outcomes": OUTCOME}
 _BATCH_ROWS = 5000
 
 
@@ -125,20 +130,6 @@ def plan_tasks(files: list[str], fmt: str, split_size: int,
     return tasks, chosen
 
 
-def _row(task: Task, offset: int, raw: bytes, outcome) -> dict:
-    from ingest import formats
-
-    row = {"file_index": task.file_index, "source_file": task.path, "offset": offset,
-           "record": None, "deleted_id": None, "error": None}
-    if isinstance(outcome, formats.Deletion):
-        row["deleted_id"] = outcome.id
-    elif isinstance(outcome, quarantine.RecordError):
-        row["error"] = quarantine.entry(task.path, offset, raw, outcome)
-    else:
-        row["record"] = outcome
-    return row
-
-
 def _outcomes(task: Task, default_source: str, options: dict) -> Iterator[tuple[int, bytes, object]]:
     from ingest import formats
 
@@ -153,35 +144,151 @@ def _outcomes(task: Task, default_source: str, options: dict) -> Iterator[tuple[
                             default_source=default_source, options=options)
 
 
+class _TaskOutput:
+    """The three staging files of one task, written in bounded batches under hidden
+    names and renamed when complete, so a failed and retried task leaves nothing that
+    would be read twice."""
+
+    def __init__(self, staging_dir: str, task: Task):
+        import uuid
+
+        import pyarrow.parquet as pq
+
+        name = f"part-{task.file_index:05d}-{task.start:015d}-{uuid.uuid4().hex[:8]}.parquet"
+        self.paths = {kind: (f"{staging_dir}/{kind}/.{name}", f"{staging_dir}/{kind}/{name}")
+                      for kind in _OUTPUTS}
+        self.writers = {kind: pq.ParquetWriter(self.paths[kind][0], _OUTPUTS[kind])
+                        for kind in _OUTPUTS}
+        self.batches: dict[str, list[dict]] = {kind: [] for kind in _OUTPUTS}
+        self.rows = 0
+
+    def add(self, kind: str, row: dict) -> None:
+        batch = self.batches[kind]
+        batch.append(row)
+        if len(batch) >= _BATCH_ROWS:
+            self._flush(kind)
+
+    def _flush(self, kind: str) -> None:
+        self.writers[kind].write_table(pa.Table.from_pylist(self.batches[kind],
+                                                            schema=_OUTPUTS[kind]))
+        self.batches[kind] = []
+
+    def close(self) -> None:
+        for kind, writer in self.writers.items():
+            self._flush(kind)
+            writer.close()
+        for partial, final in self.paths.values():
+            os.replace(partial, final)
+
+
 def stage_tasks(tasks: Iterable[Task], staging_dir: str, default_source: str, options: dict,
                 records_done=None, tasks_done=None) -> Iterator[int]:
-    """Executor side: read the tasks' records and write them to one staging Parquet
-    file per task, in bounded batches; yields the number of rows written per task."""
-    import uuid
-
-    import pyarrow.parquet as pq
+    """Executor side: read the tasks' records and stage them; yields rows per task."""
+    from ingest import formats
 
     for task in tasks:
-        name = f"part-{task.file_index:05d}-{task.start:015d}-{uuid.uuid4().hex[:8]}.parquet"
-        # Written under a hidden name and renamed when complete, so a task that fails
-        # and is retried leaves nothing that Spark would read twice.
-        partial = f"{staging_dir}/.{name}"
+        out = _TaskOutput(staging_dir, task)
         n = 0
-        with pq.ParquetWriter(partial, STAGING) as writer:
-            batch: list[dict] = []
-            for offset, raw, outcome in _outcomes(task, default_source, options):
-                batch.append(_row(task, offset, raw, outcome))
-                if len(batch) >= _BATCH_ROWS:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=STAGING))
-                    n += len(batch)
-                    batch = []
-            writer.write_table(pa.Table.from_pylist(batch, schema=STAGING))
-            n += len(batch)
-        os.replace(partial, f"{staging_dir}/{name}")
+        for offset, raw, outcome in _outcomes(task, default_source, options):
+            row = {"file_index": task.file_index, "source_file": task.path,
+                   "offset": offset, "kind": "record", "key": None, "source": None,
+                   "content_hash": None, "reason": None}
+            if isinstance(outcome, formats.Deletion):
+                row.update(kind="deleted", key=outcome.id)
+            elif isinstance(outcome, quarantine.RecordError):
+                out.add("errors", quarantine.entry(task.path, offset, raw, outcome))
+                row.update(kind="error", reason=outcome.reason)
+            else:
+                out.add("records", outcome)
+                row.update(key=outcome["id"], source=outcome["source"],
+                           content_hash=outcome["content_hash"])
+            out.add("outcomes", row)
+            n += 1
+        out.close()
         if records_done is not None:
             records_done.add(n)
             tasks_done.add(1)
         yield n
+
+
+def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
+    """Decide every record's outcome from the narrow staging table and write the new
+    catalogue version: the previous one minus what this load touched, plus the load's
+    records. Returns (per-file outcome counts, records absent from a full reload,
+    catalogue size)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    quarantine_dir = settings.quarantine_dir / version
+    quarantine_dir.mkdir(parents=True)
+    for part in (staging_dir / "errors").iterdir():
+        shutil.move(str(part), quarantine_dir / part.name)
+
+    outcomes = spark.read.parquet(str(staging_dir / "outcomes"))
+    good = outcomes.where(F.col("kind") != "error")
+    # The same id twice in one load (records or deletions): the last occurrence (file
+    # order, then byte offset) wins, deterministically; the others are duplicates.
+    latest = Window.partitionBy("key").orderBy(F.desc("file_index"), F.desc("offset"))
+    ranked = good.withColumn("_rank", F.row_number().over(latest))
+
+    previous_version = catalogue.current_version(settings.catalogue_dir)
+    if previous_version:
+        previous = spark.read.parquet(str(settings.catalogue_dir / previous_version))
+    else:
+        previous = spark.createDataFrame([], schema.spark_schema())
+    known = previous.select(F.col("id").alias("key"),
+                            F.col("content_hash").alias("_previous_hash"))
+    outcome = (
+        F.when(F.col("_rank") > 1, F.lit("duplicate"))
+        .when(F.col("kind") == "deleted", F.lit("deleted"))
+        .when(F.col("_previous_hash").isNull(), F.lit("new"))
+        .when(F.col("_previous_hash") == F.col("content_hash"), F.lit("unchanged"))
+        .otherwise(F.lit("changed"))
+    )
+    classified = ranked.join(known, "key", "left").withColumn(
+        "_outcome", outcome).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        counts = [
+            (r["source_file"], r["_outcome"], None, r["n"])
+            for r in classified.groupBy("source_file", "_outcome").agg(
+                F.count("*").alias("n")).collect()
+        ] + [
+            (r["source_file"], "quarantined", r["reason"], r["n"])
+            for r in outcomes.where(F.col("kind") == "error").groupBy(
+                "source_file", "reason").agg(F.count("*").alias("n")).collect()
+        ]
+        duplicates = sum(n for _, o, _, n in counts if o == "duplicate")
+
+        touched = classified.where(F.col("_rank") == 1).select(F.col("key").alias("id"))
+        kept = previous.join(touched, "id", "left_anti")
+        absent = 0
+        if full:
+            # A full reload speaks for the sources it contains, not for other sources.
+            sources = classified.where(F.col("source").isNotNull()).select("source").distinct()
+            absent = kept.join(sources, "source", "left_semi").count()
+            kept = kept.join(sources, "source", "left_anti")
+
+        target = settings.catalogue_dir / version
+        kept.select(*schema.FIELDS).write.parquet(str(target))
+        records_dir = staging_dir / "records"
+        if duplicates:
+            # Rare: keep only the winning occurrence of each id (identical copies of a
+            # record collapse to one).
+            winners = classified.where((F.col("_rank") == 1) & (F.col("kind") == "record"))
+            loaded = (spark.read.parquet(str(records_dir))
+                      .join(winners.select(F.col("key").alias("id"), "content_hash"),
+                            ["id", "content_hash"], "left_semi")
+                      .dropDuplicates(["id"]))
+            loaded.select(*schema.FIELDS).write.mode("append").parquet(str(target))
+        else:
+            # The load's records are already catalogue files: moved, not rewritten.
+            for part in records_dir.iterdir():
+                shutil.move(str(part), target / f"load-{part.name}")
+        total = spark.read.parquet(str(target)).count()
+    finally:
+        classified.unpersist()
+    return counts, absent, total
 
 
 def _split_size(spark, files: list[str], ceiling: int) -> int:
@@ -200,10 +307,6 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
     ``full``: the load is a complete export of its sources, so records of those sources
     that it does not contain are deleted.
     """
-    from pyspark import StorageLevel
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     from ingest.progress import Progress
     from ingest.spark import session
 
@@ -222,7 +325,8 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
     tracker = Progress(spark, len(tasks)) if progress else None
     records_done = tracker.records if tracker else None
     tasks_done = tracker.splits if tracker else None
-    staging_dir.mkdir(parents=True)
+    for kind in _OUTPUTS:
+        (staging_dir / kind).mkdir(parents=True)
     stage = spark.sparkContext.parallelize(tasks, max(1, len(tasks))).mapPartitions(
         lambda part: stage_tasks(part, str(staging_dir), default_source, options,
                                  records_done, tasks_done))
@@ -233,67 +337,10 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
         else:
             stage_counts = stage.collect()
         log.info("read %d record(s) in %.1f s", sum(stage_counts), time.monotonic() - started)
-        staged = spark.read.parquet(str(staging_dir))
-        bad = staged.where(F.col("error").isNotNull())
-        bad.select("error.*").write.parquet(str(settings.quarantine_dir / version))
-
-        good = staged.where(F.col("error").isNull()).withColumn(
-            "_key", F.coalesce(F.col("record.id"), F.col("deleted_id")))
-        # Decisions are taken on a narrow frame (keys, positions, hashes); full records
-        # are only read once more, to be written.
-        narrow = good.select("_key", "file_index", "offset", "source_file", "deleted_id",
-                             F.col("record.source").alias("source"),
-                             F.col("record.content_hash").alias("content_hash"))
-        # The same id twice in one load (records or deletions): the last occurrence
-        # (file order, then byte offset) wins, deterministically; the others are
-        # counted as duplicates.
-        latest = Window.partitionBy("_key").orderBy(F.desc("file_index"), F.desc("offset"))
-        ranked = narrow.withColumn("_rank", F.row_number().over(latest))
-
-        previous_version = catalogue.current_version(settings.catalogue_dir)
-        if previous_version:
-            previous = spark.read.parquet(str(settings.catalogue_dir / previous_version))
-        else:
-            previous = spark.createDataFrame([], schema.spark_schema())
-        known = previous.select(F.col("id").alias("_key"),
-                                F.col("content_hash").alias("_previous_hash"))
-        outcome = (
-            F.when(F.col("_rank") > 1, F.lit("duplicate"))
-            .when(F.col("deleted_id").isNotNull(), F.lit("deleted"))
-            .when(F.col("_previous_hash").isNull(), F.lit("new"))
-            .when(F.col("_previous_hash") == F.col("content_hash"), F.lit("unchanged"))
-            .otherwise(F.lit("changed"))
-        )
-        classified = ranked.join(known, "_key", "left").withColumn(
-            "_outcome", outcome).persist(StorageLevel.MEMORY_AND_DISK)
-        counts = [
-            (r["source_file"], r["_outcome"], None, r["n"])
-            for r in classified.groupBy("source_file", "_outcome").agg(F.count("*").alias("n")).collect()
-        ] + [
-            (r["source_file"], "quarantined", r["reason"], r["n"])
-            for r in bad.groupBy("source_file", "error.reason").agg(F.count("*").alias("n")).collect()
-        ]
-
-        # Superseded occurrences are few (usually none): dropped by position.
-        losers = classified.where(F.col("_rank") > 1).select("file_index", "offset")
-        loaded = (good.where(F.col("deleted_id").isNull())
-                  .join(F.broadcast(losers), ["file_index", "offset"], "left_anti")
-                  .select("record.*"))
-        touched = classified.where(F.col("_rank") == 1).select(F.col("_key").alias("id"))
-        kept = previous.join(touched, "id", "left_anti")
-        absent = 0
-        if full:
-            # A full reload speaks for the sources it contains, not for other sources.
-            sources = classified.where(F.col("source").isNotNull()).select("source").distinct()
-            absent = kept.join(sources, "source", "left_semi").count()
-            kept = kept.join(sources, "source", "left_anti")
-        merged = kept.select(*schema.FIELDS).unionByName(loaded)
-        target = settings.catalogue_dir / version
-        merged.write.parquet(str(target))
-        total = spark.read.parquet(str(target)).count()
-        log.info("merged into %d catalogue record(s) in %.1f s", total, time.monotonic() - started)
+        counts, absent, total = _merge(spark, settings, staging_dir, version, full)
+        log.info("merged into %d catalogue record(s) in %.1f s", total,
+                 time.monotonic() - started)
         catalogue.publish(settings.catalogue_dir, version)
-        classified.unpersist()
     finally:
         shutil.rmtree(staging_dir, ignore_errors=True)
 
