@@ -21,12 +21,19 @@ _NAME_LISTS = ("authors", "authors_original")
 _HEADING_LISTS = ("subjects", "subjects_original")
 # Imprint values: ISBD and the cataloguer's brackets go, "[s.n.]" means nothing.
 _IMPRINT = ("publisher", "publisher_original", "place", "place_original")
+_BIDI_MARKS = n.BIDI_MARKS
 
 
 def _text(value) -> str | None:
     if value is None:
         return None
-    text = n.strip(n.nfc(str(value)))
+    text = value if type(value) is str else str(value)
+    # n.strip(n.nfc(text)) with their common cases written out: this runs for every value.
+    if not text.isascii():
+        text = n.nfc(text)
+    text = text.strip()
+    if text and (text[0] in _BIDI_MARKS or text[-1] in _BIDI_MARKS):
+        text = n.strip(text)
     return text or None
 
 

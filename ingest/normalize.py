@@ -44,16 +44,19 @@ def nfc(text: str | None) -> str | None:
 # LC wraps each subfield of a right-to-left 880 in RIGHT-TO-LEFT MARKs: "\u200fالقصص
 # القرآني /\u200f" (245 $a of mixed-10000 LC 00282975). At the ends they hide the ISBD
 # punctuation; inside, LC's LRE...PDF embeddings are left alone.
-_BIDI_MARKS = "\u200e\u200f"
+BIDI_MARKS = "\u200e\u200f"
 
 
 def strip(text: str) -> str:
     """``str.strip``, also of the left-to-right and right-to-left marks at the ends."""
     text = text.strip()
-    if text and (text[0] in _BIDI_MARKS or text[-1] in _BIDI_MARKS):
-        while text and (text[0] in _BIDI_MARKS or text[-1] in _BIDI_MARKS):
-            text = text.strip(_BIDI_MARKS).strip()
+    if text and (text[0] in BIDI_MARKS or text[-1] in BIDI_MARKS):
+        while text and (text[0] in BIDI_MARKS or text[-1] in BIDI_MARKS):
+            text = text.strip(BIDI_MARKS).strip()
     return text
+
+
+_WORD_BREAK = re.compile(r"[\s(\[]")
 
 
 def _keeps_period(text: str) -> bool:
@@ -61,7 +64,7 @@ def _keeps_period(text: str) -> bool:
     if text.endswith("..."):
         # "...in search of sport and gems and gold..." (mixed-1000, LC 00001391)
         return True
-    word = re.split(r"[\s(\[]", text[:-1])[-1]
+    word = _WORD_BREAK.split(text[:-1])[-1]
     if not word:
         return False
     if len(word) == 1 and word.isalpha():
@@ -81,14 +84,18 @@ def trim_isbd(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    out = strip(text)
+    out = text.strip()                   # strip(text), its common case written out
+    if out and (out[0] in BIDI_MARKS or out[-1] in BIDI_MARKS):
+        out = strip(out)
     if not out:
         return None
     if out[-1] not in _ISBD_ENDS:
         return out                       # the common case: nothing to trim
     while True:
         before = out
-        out = strip(_TRAILING_ISBD.sub("", out))
+        out = _TRAILING_ISBD.sub("", out).strip()
+        if out and (out[0] in BIDI_MARKS or out[-1] in BIDI_MARKS):
+            out = strip(out)
         if out.endswith("..") and not out.endswith("..."):
             # A doubled period, not an ellipsis: "Korea (North) -- Foreign relations --
             # China.." (651 of mixed-10000 LC 00272185), "Marsak, I.." (marc4j
@@ -97,8 +104,11 @@ def trim_isbd(text: str | None) -> str | None:
             out = out[:-1]
         if out.endswith(".") and not _keeps_period(out):
             out = out[:-1].rstrip()
-        if out == before:
+        if out == before or not out:
             break
+        last = out[-1]
+        if last not in _ISBD_ENDS and last not in BIDI_MARKS and not last.isspace():
+            break                        # another round would find nothing to trim
     return out or None
 
 
@@ -268,7 +278,7 @@ _SPACES = re.compile(r"[ \t]+")
 @lru_cache(maxsize=1)
 def _combining_marks() -> re.Pattern:
     """Any character with a nonzero canonical combining class (912 in Unicode 15)."""
-    marks = "".join(re.escape(chr(c)) for c in range(0x110000) if unicodedata.combining(chr(c)))
+    marks = "".join(map(re.escape, filter(unicodedata.combining, map(chr, range(0x110000)))))
     return re.compile(f"[{marks}]")
 
 
