@@ -1,0 +1,261 @@
+"""Elasticsearch benchmarks on the full 250,000-record LoC catalogue, each against its
+own baseline measured in the same run:
+
+(a) indexing: `shelfmap index` (Spark executors streaming bulk requests) against the
+    node's own limit: the same documents pre-serialised as NDJSON and sent by a plain
+    parallel `_bulk` loader with the same number of connections, into an index with the
+    same mapping and build settings;
+(b) search latency: `/api/search` with 1, 8 and 32 concurrent clients against the same
+    queries (the same request bodies) sent straight to Elasticsearch.
+
+    bench/fetch-loc-full.sh                                  # once
+    .venv/bin/python bench/index_bench.py [--records 250000] [--seconds 20]
+
+Uses its own SHELFMAP_HOME and local node (port 9290) under the bench folder; prints
+a table and writes bench/results/index.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import settings as settings_module  # noqa: E402
+from ingest_bench import WORK, full_file, prefix  # noqa: E402
+
+QUERIES = [
+    "korea", "한국", "history", "hanguk", "economic policy", "China", "中國", "Россия",
+    "poetry", "united states politics", "music", "children", "war", "religion", "law",
+    "art exhibitions", "japan", "architecture", "women", "education", "경제", "문학",
+    "language and grammar", "philosophy", "biography", "science", "catalogs",
+]
+
+
+def bench_settings(records: int):
+    home = WORK / f"index-home-{records}"
+    return settings_module.load(environ={}, home=str(home), es_port=9290, es_heap="1g",
+                                index="bench")
+
+
+def ensure_catalogue(settings, records: int, spark) -> int:
+    from ingest import catalogue, catalogue_job
+
+    if catalogue.current_version(settings.catalogue_dir) is None:
+        source = prefix(full_file(), records) if records < 250_000 else full_file()
+        catalogue_job.run(settings, [str(source)], spark=spark)
+    import pyarrow.parquet as pq
+
+    return pq.ParquetDataset(str(catalogue.current_path(settings.catalogue_dir))).read(
+        columns=["id"]).num_rows
+
+
+# --- (a) indexing ----------------------------------------------------------------------
+
+def ndjson_chunks(settings, index_name: str, chunk: int) -> list[bytes]:
+    """The catalogue's documents as ready-made bulk bodies (built before timing)."""
+    import pyarrow.dataset as ds
+
+    from index.documents import document_id, to_document
+    from ingest import catalogue, schema
+
+    bodies, lines = [], []
+    dataset = ds.dataset(str(catalogue.current_path(settings.catalogue_dir)), format="parquet")
+    for batch in dataset.to_batches(columns=list(schema.FIELDS), batch_size=4096):
+        for record in batch.to_pylist():
+            lines.append(json.dumps({"index": {"_index": index_name,
+                                               "_id": document_id(record)}}))
+            lines.append(json.dumps(to_document(record), ensure_ascii=False))
+            if len(lines) >= 2 * chunk:
+                bodies.append(("\n".join(lines) + "\n").encode())
+                lines = []
+    if lines:
+        bodies.append(("\n".join(lines) + "\n").encode())
+    return bodies
+
+
+def plain_bulk_load(settings, bodies: list[bytes], index_name: str, connections: int) -> float:
+    from index import mapping
+
+    url = settings.es_endpoint
+    body = mapping.index_body()
+    body["settings"].setdefault("index", {}).update(refresh_interval="-1", number_of_replicas=0)
+    requests.put(f"{url}/{index_name}", json=body, timeout=60).raise_for_status()
+    work: queue.Queue = queue.Queue()
+    for b in bodies:
+        work.put(b)
+    errors = []
+
+    def worker():
+        with requests.Session() as http:
+            while True:
+                try:
+                    b = work.get_nowait()
+                except queue.Empty:
+                    return
+                while True:
+                    r = http.post(f"{url}/_bulk", data=b, timeout=300,
+                                  headers={"content-type": "application/x-ndjson"})
+                    if r.status_code == 429:
+                        time.sleep(1)
+                        continue
+                    if r.json().get("errors"):
+                        errors.append(r.text[:300])
+                    break
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    requests.put(f"{url}/{index_name}/_settings",
+                 json={"index": {"refresh_interval": "1s"}}, timeout=60).raise_for_status()
+    requests.post(f"{url}/{index_name}/_refresh", timeout=300).raise_for_status()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"plain loader: {len(errors)} failed chunks: {errors[0]}")
+    return seconds
+
+
+# --- (b) latency -----------------------------------------------------------------------
+
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+
+    def at(p):
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {"n": len(ordered), "p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
+
+
+def load(send, clients: int, seconds: float) -> dict:
+    samples: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(k):
+        i = k
+        with requests.Session() as http:
+            while time.monotonic() < stop:
+                q = QUERIES[i % len(QUERIES)]
+                i += 7
+                t = time.perf_counter()
+                ok = send(http, q)
+                elapsed = time.perf_counter() - t
+                with lock:
+                    if ok:
+                        samples.append(elapsed)
+                    else:
+                        failures[0] += 1
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out = _percentiles(samples)
+    out["failures"] = failures[0]
+    out["per_s"] = round(len(samples) / seconds)
+    return out
+
+
+def latency(settings, app_url: str, seconds: float) -> list[dict]:
+    from index.queries import parse_search_params, search_body
+
+    es_url = f"{settings.es_endpoint}/{settings.index}/_search"
+    bodies = {q: search_body(parse_search_params({"q": q})) for q in QUERIES}
+
+    def via_api(http, q):
+        return http.get(f"{app_url}/api/search", params={"q": q}, timeout=30).status_code == 200
+
+    def direct(http, q):
+        return http.post(es_url, json=bodies[q], timeout=30).status_code == 200
+
+    rows = []
+    for clients in (1, 8, 32):
+        direct_stats = load(direct, clients, seconds)
+        api_stats = load(via_api, clients, seconds)
+        rows.append({"clients": clients, "elasticsearch": direct_stats, "api": api_stats,
+                     "overhead_p95_ms": round(api_stats["p95_ms"] - direct_stats["p95_ms"], 1)})
+        print(f"{clients:>3} clients  ES p50/p95/p99 {direct_stats['p50_ms']}/"
+              f"{direct_stats['p95_ms']}/{direct_stats['p99_ms']} ms  API "
+              f"{api_stats['p50_ms']}/{api_stats['p95_ms']}/{api_stats['p99_ms']} ms  "
+              f"overhead p95 {rows[-1]['overhead_p95_ms']} ms", flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=250_000)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+
+    from index import build_job, local_node
+    from ingest.spark import session
+
+    settings = bench_settings(args.records)
+    spark = session(settings, "shelfmap index bench")
+    n = ensure_catalogue(settings, args.records, spark)
+    result: dict = {"records": n, "machine": f"{os.cpu_count()} cores"}
+    with local_node.running(settings):
+        connections = spark.sparkContext.defaultParallelism
+        built = build_job.build(settings, spark=spark)      # warm-up build: JIT, caches
+        started = time.perf_counter()
+        built = build_job.build(settings, spark=spark)
+        ours = time.perf_counter() - started
+        bodies = ndjson_chunks(settings, "bench-plain", settings.bulk_chunk)
+        plain = plain_bulk_load(settings, bodies, "bench-plain", connections)
+        count = requests.get(f"{settings.es_endpoint}/bench-plain/_count", timeout=30).json()["count"]
+        requests.delete(f"{settings.es_endpoint}/bench-plain", timeout=60)
+        result["indexing"] = {
+            "connections": connections, "documents": built["documents"],
+            "shelfmap_seconds": round(ours, 1), "shelfmap_docs_per_s": round(n / ours),
+            "plain_bulk_seconds": round(plain, 1), "plain_bulk_docs_per_s": round(count / plain),
+            "ratio": round((n / ours) / (count / plain), 2)}
+        i = result["indexing"]
+        print(f"indexing {n:,} docs, {connections} connections: shelfmap {i['shelfmap_docs_per_s']:,}"
+              f"/s, plain _bulk {i['plain_bulk_docs_per_s']:,}/s, ratio {i['ratio']}", flush=True)
+        spark.stop()
+
+        port = 8790
+        env = dict(os.environ, SHELFMAP_HOME=settings.home, SHELFMAP_ES_PORT="9290",
+                   SHELFMAP_INDEX=settings.index, SHELFMAP_PORT=str(port))
+        server = subprocess.Popen([str(Path(sys.executable).with_name("shelfmap")), "serve"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            app_url = f"http://127.0.0.1:{port}"
+            for _ in range(120):
+                try:
+                    if requests.get(f"{app_url}/api/health", timeout=2).ok:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.5)
+            result["latency"] = latency(settings, app_url, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    result["when"] = time.strftime("%Y-%m-%d")
+    (out / "index.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
