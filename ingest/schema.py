@@ -79,6 +79,10 @@ FIELDS: tuple[str, ...] = tuple(RECORD.names)
 LIST_FIELDS = frozenset(f.name for f in RECORD if pa.types.is_list(f.type))
 # Fields that describe the record rather than its content, left out of the hash.
 _NOT_HASHED = {"content_hash"}
+# The hashed fields in sorted order, so one reusable encoder gives the bytes that
+# json.dumps(..., sort_keys=True) gives, without sorting each record's keys again.
+_HASHED = tuple(sorted(k for k in FIELDS if k not in _NOT_HASHED))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def search_kind(name: str) -> str:
@@ -92,8 +96,7 @@ def empty_record() -> dict:
 
 def content_hash(record: dict) -> str:
     """SHA-256 over the canonical content, stable across runs and key order."""
-    content = {k: record.get(k) for k in FIELDS if k not in _NOT_HASHED}
-    data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    data = _ENCODER.encode({k: record.get(k) for k in _HASHED})
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
