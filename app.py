@@ -10,6 +10,7 @@ import flask
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from index.client import connect
+from index import citations, related
 from index.queries import BadParameter, parse_search_params
 from index.search import SearchUnavailable, get_record, health, search
 from viz.components import services
@@ -61,6 +62,41 @@ def _add_api(server: flask.Flask) -> None:
         except SearchUnavailable:
             return _error(503, "search is unavailable; try again soon")
 
+    # Record ids hold ":" and may hold "/" (hence <path:>, which is greedy). The rules
+    # with a static suffix are registered first; werkzeug prefers the rule with more
+    # static parts anyway, and tests/test_api.py checks /related and /cite route here.
+    @server.get("/api/records/<path:record_id>/related")
+    def api_related(record_id: str):
+        ctx = services.current()
+        try:
+            size = _size(flask.request.args)
+        except BadParameter as exc:
+            return _error(400, str(exc), parameter=exc.name)
+        try:
+            found = related.related(ctx.es, ctx.alias, record_id, size)
+        except SearchUnavailable:
+            return _error(503, "the catalogue is unavailable; try again soon")
+        if found is None:
+            return _error(404, f"no record with id {record_id!r}", id=record_id)
+        return flask.jsonify(found)
+
+    @server.get("/api/records/<path:record_id>/cite")
+    def api_cite(record_id: str):
+        ctx = services.current()
+        fmt = flask.request.args.get("format", "bibtex")
+        if fmt not in citations.FORMATS:
+            return _error(400, f"format: must be one of {', '.join(citations.FORMATS)}, "
+                               f"not {fmt[:40]!r}", parameter="format")
+        try:
+            record = get_record(ctx.es, ctx.alias, record_id)
+        except SearchUnavailable:
+            return _error(503, "the catalogue is unavailable; try again soon")
+        if record is None:
+            return _error(404, f"no record with id {record_id!r}", id=record_id)
+        text, media_type, filename = citations.cite(record, fmt)
+        return flask.Response(text, content_type=f"{media_type}; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"'})
+
     @server.get("/api/records/<path:record_id>")
     def api_record(record_id: str):
         ctx = services.current()
@@ -77,6 +113,21 @@ def _add_api(server: flask.Flask) -> None:
     @server.get("/api/<path:rest>")
     def api_unknown(rest: str):
         return _error(404, f"no API route /api/{rest}")
+
+
+def _size(args) -> int:
+    """The ``size`` of a related-records request: 1..related.MAX_SIZE, default 10."""
+    text = args.get("size")
+    if text is None or text == "":
+        return related.DEFAULT_SIZE
+    what = f"a whole number from 1 to {related.MAX_SIZE}"
+    try:
+        size = int(text.strip(), 10)
+    except ValueError:
+        raise BadParameter("size", f"must be {what}, not {text[:40]!r}") from None
+    if not 1 <= size <= related.MAX_SIZE:
+        raise BadParameter("size", f"must be {what}, not {size}")
+    return size
 
 
 class QuietRequestHandler(WSGIRequestHandler):

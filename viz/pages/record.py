@@ -8,9 +8,11 @@ import dash
 from dash import dcc, html
 
 from index.documents import lcc_class
+from index.related import related
 from index.search import SearchUnavailable, get_record
 from viz.components import services
 from viz.components.links import filter_href
+from viz.components.related_list import cite_links, related_section
 
 dash.register_page(__name__, path_template="/record/<record_id>", title="shelfmap — record",
                    name="Record")
@@ -87,4 +89,10 @@ def layout(record_id: str | None = None, **_args):
         return html.Main([back, html.P(f"No record {unquote(record_id)!s} in the catalogue.",
                                        className="sm-message sm-error", id="record-missing")],
                          className="sm-page")
-    return html.Main([back, record_view(record)], className="sm-page")
+    try:
+        found = related(ctx.es, ctx.alias, record["id"])
+        items = found["related"] if found else []
+    except SearchUnavailable:
+        items = None  # the record is still worth showing without its neighbours
+    return html.Main([back, record_view(record), cite_links(record["id"]),
+                      related_section(record, items)], className="sm-page")

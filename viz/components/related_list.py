@@ -1,0 +1,72 @@
+"""The record page's "Related" list and "Cite" links: plain HTML, no scripts of its own."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from dash import dcc, html
+
+from index.citations import FORMATS
+from viz.components.links import record_href
+
+CITE_LABELS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
+_H2 = {"fontSize": "1.15rem", "margin": "1rem 0 0"}
+MAX_REASONS = 4  # per item: a phone screen shows the strongest few
+
+
+def reason_text(reason: dict, record: dict | None = None) -> str:
+    """A reason in plain words ("shares subject: Korea -- History").
+
+    A class reason names the outline caption when it is the source record's narrowest
+    range ("same class: HD28-70 (Management. Industrial management)").
+    """
+    kind, value = reason["kind"], reason.get("value")
+    if kind == "subject":
+        return f"shares subject: {value}"
+    if kind == "author":
+        return f"same author: {value}"
+    if kind == "class":
+        outline = (record or {}).get("lcc_outline") or []
+        label = (record or {}).get("lcc_label")
+        if label and outline and value == outline[-1]:
+            return f"same class: {value} ({label})"
+        return f"same class: {value}"
+    return "similar text"
+
+
+def related_section(record: dict, related: list[dict] | None) -> html.Section:
+    """The related items, each a link with why it is related; a line when there are none."""
+    if related is None:
+        body = html.P("Related records are unavailable right now.", className="sm-message")
+    elif not related:
+        body = html.P("No related records found.", className="sm-message")
+    else:
+        items = []
+        for item in related:
+            reasons = [reason_text(r, record) for r in item["reasons"][:MAX_REASONS]]
+            more = len(item["reasons"]) - MAX_REASONS
+            if more > 0:
+                reasons.append(f"+{more} more")
+            items.append(html.Li([
+                dcc.Link(item["title"] or "[untitled]", href=record_href(item["id"]),
+                         className="sm-hit-title"),
+                html.P("; ".join(reasons), className="sm-meta sm-reasons"),
+            ], className="sm-hit"))
+        body = html.Ol(items, className="sm-hits", id="record-related-list")
+    return html.Section([html.H2("Related", className="sm-h2", style=_H2), body],
+                        id="record-related")
+
+
+def cite_href(record_id: str, fmt: str) -> str:
+    return f"/api/records/{quote(record_id, safe=':')}/cite?format={fmt}"
+
+
+def cite_links(record_id: str) -> html.P:
+    """Download links to the citation routes (plain anchors: a file, not a page)."""
+    links: list = ["Cite: "]
+    for n, fmt in enumerate(FORMATS):
+        if n:
+            links.append(" · ")
+        links.append(html.A(CITE_LABELS[fmt], href=cite_href(record_id, fmt),
+                            download="", rel="nofollow", id=f"record-cite-{fmt}"))
+    return html.P(links, className="sm-cite", id="record-cite")

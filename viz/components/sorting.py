@@ -1,0 +1,22 @@
+"""The result-order control: plain links, so the order lives in the URL and costs no
+JavaScript (expo visitors are on 1 Mbit/s phones)."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from index.queries import SORTS, SearchParams
+from viz.components.links import search_href
+
+
+def sort_links(params: SearchParams) -> html.Nav:
+    items: list = [html.Span("Sort:", className="sm-count")]
+    for value, label in SORTS.items():
+        if value == params.sort:
+            items.append(html.Strong(label, **{"aria-current": "true"},
+                                     id=f"search-sort-{value}"))
+        else:
+            items.append(dcc.Link(label, href=search_href(params.replace(sort=value, page=1)),
+                                  id=f"search-sort-{value}"))
+    return html.Nav(items, className="sm-chips", id="search-sort",
+                    **{"aria-label": "Sort results"})
