@@ -10,7 +10,7 @@ import flask
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from index.client import connect
-from index import citations, related
+from index import citations, related, suggest
 from index.queries import BadParameter, parse_search_params
 from index.search import SearchUnavailable, get_record, health, search
 from viz.components import services
@@ -61,6 +61,19 @@ def _add_api(server: flask.Flask) -> None:
             return flask.jsonify(search(ctx.es, ctx.alias, params))
         except SearchUnavailable:
             return _error(503, "search is unavailable; try again soon")
+
+    @server.get("/api/suggest")
+    def api_suggest():
+        ctx = services.current()
+        try:
+            size = _bounded_int(flask.request.args, "size", 8, 1, 20)
+        except BadParameter as exc:
+            return _error(400, str(exc), parameter=exc.name)
+        q = flask.request.args.get("q", "")
+        try:
+            return flask.jsonify(suggest.suggest(ctx.es, ctx.alias, q, size))
+        except SearchUnavailable:
+            return _error(503, "suggestions are unavailable; try again soon")
 
     # Record ids hold ":" and may hold "/" (hence <path:>, which is greedy). The rules
     # with a static suffix are registered first; werkzeug prefers the rule with more
@@ -117,17 +130,21 @@ def _add_api(server: flask.Flask) -> None:
 
 def _size(args) -> int:
     """The ``size`` of a related-records request: 1..related.MAX_SIZE, default 10."""
-    text = args.get("size")
+    return _bounded_int(args, "size", related.DEFAULT_SIZE, 1, related.MAX_SIZE)
+
+
+def _bounded_int(args, name: str, default: int, low: int, high: int) -> int:
+    text = args.get(name)
     if text is None or text == "":
-        return related.DEFAULT_SIZE
-    what = f"a whole number from 1 to {related.MAX_SIZE}"
+        return default
+    what = f"a whole number from {low} to {high}"
     try:
-        size = int(text.strip(), 10)
+        value = int(text.strip(), 10)
     except ValueError:
-        raise BadParameter("size", f"must be {what}, not {text[:40]!r}") from None
-    if not 1 <= size <= related.MAX_SIZE:
-        raise BadParameter("size", f"must be {what}, not {size}")
-    return size
+        raise BadParameter(name, f"must be {what}, not {text[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadParameter(name, f"must be {what}, not {value}")
+    return value
 
 
 class QuietRequestHandler(WSGIRequestHandler):

@@ -13,32 +13,64 @@ from ingest.schema import FIELDS, LIST_FIELDS
 
 # Derived document fields: name -> Elasticsearch mapping. The single place they are listed.
 # (The LC class, once derived here, is now the canonical field lcc_class.)
-DERIVED: dict[str, dict] = {
-    # Search-as-you-type over titles, subjects and names. `simple` lowercases and splits
-    # on non-letters, and exists on a bare server.
-    "suggest": {"type": "completion", "analyzer": "simple", "search_analyzer": "simple",
-                "max_input_length": 60},
-}
+#
+# Search-as-you-type: one completion field per kind of suggestion, so a suggestion knows
+# whether it is a title, a subject or a name (index.suggest). `standard` lowercases,
+# keeps digits and Hangul words, splits on U+3000, and exists on a bare server. Each
+# value is indexed as written and, when different, folded to plain ASCII (Hanʼguk ->
+# hanguk), because the bare server has no asciifolding: "hangu" finds "Hanʼguk ...".
+_COMPLETION = {"type": "completion", "analyzer": "standard", "search_analyzer": "standard",
+               "max_input_length": 60}
+SUGGEST_FIELDS: dict[str, str] = {"title": "suggest_title", "subject": "suggest_subject",
+                                  "author": "suggest_author"}
+DERIVED: dict[str, dict] = {field: dict(_COMPLETION) for field in SUGGEST_FIELDS.values()}
 
-_SUGGEST_INPUTS = 12  # per document: the FST grows with every input
+# Values per kind and document (each may add its folded twin): the FST grows with
+# every input.
+_SUGGEST_VALUES = {"title": 2, "subject": 6, "author": 4}
 
 
-def suggest_inputs(record: dict) -> list[str]:
-    """Completion inputs: titles, then subject headings (and their main heading), then names."""
-    candidates: list[str | None] = [record.get("title"), record.get("title_original")]
-    for subject in record.get("subjects") or []:
-        candidates.append(subject.split(" -- ")[0])
-    candidates.extend(record.get("subjects_original") or [])
-    candidates.extend(record.get("authors") or [])
-    candidates.extend(record.get("authors_original") or [])
-    out: list[str] = []
-    seen: set[str] = set()
-    for value in candidates:
-        value = (value or "").strip()
-        if value and value.lower() not in seen:
-            seen.add(value.lower())
-            out.append(value)
-    return out[:_SUGGEST_INPUTS]
+def _fold(text: str) -> str:
+    from ingest.normalize import fold  # the same folding as the `folded` field
+
+    return fold(text)
+
+
+def suggest_values(record: dict) -> dict[str, list[str]]:
+    """The values offered as suggestions, by kind, as they are shown: titles (romanised
+    and original script), main subject headings (before the first ' -- '), names."""
+    candidates: dict[str, list[str | None]] = {
+        "title": [record.get("title"), record.get("title_original")],
+        "subject": [s.split(" -- ")[0] for s in record.get("subjects") or []]
+        + list(record.get("subjects_original") or []),
+        "author": list(record.get("authors") or []) + list(record.get("authors_original") or []),
+    }
+    out: dict[str, list[str]] = {}
+    for kind, values in candidates.items():
+        seen: set[str] = set()
+        kept: list[str] = []
+        for value in values:
+            value = (value or "").strip()
+            if value and value.lower() not in seen:
+                seen.add(value.lower())
+                kept.append(value)
+        out[kind] = kept[:_SUGGEST_VALUES[kind]]
+    return out
+
+
+def suggest_inputs(record: dict) -> dict[str, list[str]]:
+    """Completion inputs by kind: each value, then its folded form when folding does more
+    than lowercase (which the completion analyzer does anyway)."""
+    out: dict[str, list[str]] = {}
+    for kind, values in suggest_values(record).items():
+        inputs: list[str] = []
+        for value in values:
+            folded = _fold(value)
+            for form in (value, folded if folded != value.lower() else None):
+                if form and form not in inputs:
+                    inputs.append(form)
+        out[kind] = inputs
+    return out
 
 
 def document_id(record: dict) -> str:
@@ -49,6 +81,6 @@ def document_id(record: dict) -> str:
 def to_document(record: dict) -> dict:
     """The document indexed for ``record``: its canonical fields plus :data:`DERIVED`."""
     doc = {name: record.get(name, [] if name in LIST_FIELDS else None) for name in FIELDS}
-    inputs = suggest_inputs(record)
-    doc["suggest"] = {"input": inputs} if inputs else None
+    for kind, inputs in suggest_inputs(record).items():
+        doc[SUGGEST_FIELDS[kind]] = {"input": inputs} if inputs else None
     return doc

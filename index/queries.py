@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from index import analysis
 from index.facets import FACETS, FILTERS
 
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window
@@ -42,6 +43,12 @@ QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE"
 # Source fields a hit needs (the API's hit shape, plus what pages may ask for).
 HIT_FIELDS: tuple[str, ...] = ("id", "title", "authors", "year", "subjects", "language")
 
+# Result orders as they appear in the URL (``sort=``): the default, relevance, is left
+# out of permalinks. Records without a year come last either way.
+SORTS: dict[str, str] = {"relevance": "Relevance", "-year": "Newest first",
+                         "year": "Oldest first"}
+DEFAULT_SORT = "relevance"
+
 
 class BadParameter(ValueError):
     """A request parameter has a value shelfmap cannot use."""
@@ -63,6 +70,7 @@ class SearchParams:
     filters: tuple[tuple[str, str], ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    sort: str = DEFAULT_SORT
 
     @property
     def offset(self) -> int:
@@ -93,6 +101,8 @@ class SearchParams:
             args.append(("year_from", str(self.year_from)))
         if self.year_to is not None:
             args.append(("year_to", str(self.year_to)))
+        if self.sort != DEFAULT_SORT:
+            args.append(("sort", self.sort))
         if self.size != DEFAULT_SIZE:
             args.append(("size", str(self.size)))
         if self.page != 1:
@@ -169,6 +179,9 @@ def parse_search_params(args: Mapping[str, str]) -> SearchParams:
     year_to = _int(args, "year_to", -9999, 9999, "a year")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise BadParameter("year_from", f"must not be after year_to ({year_from} > {year_to})")
+    sort = _one(args, "sort") or DEFAULT_SORT
+    if sort not in SORTS:
+        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     filters: list[tuple[str, str]] = []
     for name in FILTERS:
         for value in _all(args, name):
@@ -177,7 +190,7 @@ def parse_search_params(args: Mapping[str, str]) -> SearchParams:
             if (name, value) not in filters:
                 filters.append((name, value))
     return SearchParams(q=q, page=page, size=size, filters=tuple(filters),
-                        year_from=year_from, year_to=year_to)
+                        year_from=year_from, year_to=year_to, sort=sort)
 
 
 # --- building ------------------------------------------------------------------------
@@ -192,13 +205,39 @@ def _fold(text: str) -> str | None:
     return fold(text)
 
 
+# Han ideographs, kana and their compatibility forms: scripts the standard tokenizer
+# splits into one token per character.
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_CJK_RUN = re.compile(f"[{_CJK_CHARS}]{{2,}}")
+_ASCII_WORD = re.compile(r"[a-z0-9]")
+
+
+def quote_cjk(q: str) -> str:
+    """Each run of two or more ideographs or kana, as a quoted phrase.
+
+    The standard tokenizer cuts 中國 into 中 and 國; unquoted, "中國" would match every
+    title with the two characters anywhere in it. Quoted, they must be adjacent (and
+    with cjk_bigram or icu_tokenizer on a richer cluster the phrase still matches).
+    A query already holding quotes is left as the visitor wrote it.
+    """
+    if '"' in q:
+        return q
+    return _CJK_RUN.sub(lambda m: f'"{m.group(0)}"', q)
+
+
+def _folded_match(text: str) -> dict | None:
+    if not text or not _ASCII_WORD.search(text):
+        return None  # nothing Latin to meet the folded field with
+    return {"match": {FOLDED_FIELD: {"query": text, "operator": "and"}}}
+
+
 def add_query(body: dict, params: SearchParams) -> dict:
     q = clip_query(clean_text(params.q))
     if not q:
         return {**body, "query": {"match_all": {}}}
     should: list[dict] = [{
         "simple_query_string": {
-            "query": q,
+            "query": quote_cjk(q),
             "fields": list(QUERY_FIELDS),
             "default_operator": "and",
             "flags": QUERY_FLAGS,
@@ -206,10 +245,16 @@ def add_query(body: dict, params: SearchParams) -> dict:
         }
     }]
     folded = _fold(q)
-    if folded and folded.strip():
-        # "Hanʼguk" (with U+02BC) is one token that never meets the indexed "hanguk";
-        # the folded query does.
-        should.append({"match": {FOLDED_FIELD: {"query": folded, "operator": "and"}}})
+    # "Hanʼguk" (with U+02BC) is one token that never meets the indexed "hanguk";
+    # the folded query does.
+    clauses = [_folded_match(folded)] if folded else []
+    if analysis.has_cyrillic(q):
+        # LC's Russian records have only the ALA-LC romanised title: история must meet
+        # "Istorii︠a︡", folded to "istoriia".
+        clauses.append(_folded_match(analysis.romanize_cyrillic(folded or q)))
+    for clause in clauses:
+        if clause is not None and clause not in should:
+            should.append(clause)
     return {**body, "query": {"bool": {"should": should, "minimum_should_match": 1}}}
 
 
@@ -253,6 +298,11 @@ def add_facets(body: dict, params: SearchParams) -> dict:
 
 
 def add_sort(body: dict, params: SearchParams) -> dict:
+    if params.sort == "year" or params.sort == "-year":
+        order = "asc" if params.sort == "year" else "desc"
+        # Within a year, the best match first.
+        return {**body, "sort": [{"year": {"order": order, "missing": "_last"}}, "_score"],
+                "track_scores": True}
     # Relevance first; among equals (and for an empty query) the newest first.
     return {**body, "sort": ["_score", {"year": {"order": "desc", "missing": "_last"}}]}
 

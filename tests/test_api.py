@@ -168,3 +168,21 @@ def test_hostile_record_ids_are_not_found(api):
     for rid in ["..", "%00", "a" * 3000, "DLC:1/../2", "*"]:
         r = api("/api/records/" + quote(rid, safe=""))
         assert r.status_code == 404, (rid, r.status_code)
+
+
+def test_suggest_route_hangul_and_latin(api):
+    hangul = api("/api/suggest", q="한국")
+    assert hangul.status_code == 200
+    texts = [s["text"] for s in hangul.json()["suggestions"]]
+    assert texts and all("한국" in t for t in texts), texts
+    latin = api("/api/suggest", q="Korea", size=5).json()["suggestions"]
+    assert 0 < len(latin) <= 5
+    assert {s["kind"] for s in latin} <= {"title", "subject", "author"}
+    assert all(s["text"].lower().startswith("korea") or "korea" in s["text"].lower()
+               for s in latin), latin
+
+
+def test_suggest_route_bad_size_and_empty_query(api):
+    bad = api("/api/suggest", q="kor", size="0")
+    assert bad.status_code == 400 and bad.json()["parameter"] == "size"
+    assert api("/api/suggest", q="").json() == {"suggestions": []}

@@ -106,12 +106,26 @@ def test_lcc_class(lcc, expected):
     assert documents.lcc_class(lcc) == expected
 
 
-def test_suggest_inputs_are_deduplicated_and_bounded():
-    record = {**empty_record(), "title": "Korea", "subjects": ["Korea -- History", "korea"],
-              "authors": [f"Name {i}" for i in range(40)]}
+def test_suggest_inputs_are_deduplicated_bounded_and_folded():
+    record = {**empty_record(), "title": "Hanʼguk munhak", "title_original": "한국\u3000문학",
+              "subjects": ["Korea -- History", "korea", "Korean literature -- History"],
+              "authors": [f"Name {i}" for i in range(40)] + ["Chʻoe, Nam-sŏn"]}
     inputs = documents.suggest_inputs(record)
-    assert inputs[0] == "Korea"
-    assert len(inputs) == len({i.lower() for i in inputs}) <= 12
+    assert set(inputs) == set(documents.SUGGEST_FIELDS)
+    # Each value as written, then folded when folding does more than lowercase.
+    assert inputs["title"] == ["Hanʼguk munhak", "hanguk munhak", "한국\u3000문학"]
+    # Main headings only, once each whatever the case.
+    assert inputs["subject"] == ["Korea", "Korean literature"]
+    assert len(inputs["author"]) <= 8
+
+
+def test_suggest_fields_are_completion_fields_on_bare_analyzers():
+    for kind, field in documents.SUGGEST_FIELDS.items():
+        assert PROPS[field]["type"] == "completion"
+        assert PROPS[field]["analyzer"] in {"standard", "simple"}
+    doc = documents.to_document({**empty_record(), "id": "DLC:1", "title": "Korea"})
+    assert doc["suggest_title"] == {"input": ["Korea"]}
+    assert doc["suggest_subject"] is None and doc["suggest_author"] is None
 
 
 def test_document_id_is_the_record_id():

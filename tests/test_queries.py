@@ -189,3 +189,71 @@ def test_search_box_keeps_filters_and_restarts_paging():
     assert with_query(None, None) == "/"
     assert record_href("DLC:00272142") == "/record/DLC:00272142"
     assert record_href("a/b c") == "/record/a%2Fb%20c"
+
+
+# --- sort --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, first", [
+    ("year", {"year": {"order": "asc", "missing": "_last"}}),
+    ("-year", {"year": {"order": "desc", "missing": "_last"}}),
+])
+def test_sort_by_year(value, first):
+    params = parse_search_params({"q": "korea", "sort": value})
+    assert params.sort == value
+    body = search_body(params)
+    assert body["sort"] == [first, "_score"]
+    assert parse_search_params(MultiDict(params.to_args())) == params
+    assert ("sort", value) in params.to_args()
+
+
+def test_relevance_is_the_default_sort_and_stays_out_of_the_url():
+    params = parse_search_params({"sort": "relevance"})
+    assert params == SearchParams()
+    assert params.to_args() == []
+    assert search_body(params)["sort"][0] == "_score"
+
+
+@pytest.mark.parametrize("value", ["title", "YEAR", "-relevance", "year desc", "_score",
+                                   "x" * 5000, "\x00"])
+def test_bad_sort_is_named(value):
+    if not queries.clean_text(value):
+        assert parse_search_params({"sort": value}).sort == "relevance"
+        return
+    with pytest.raises(BadParameter) as err:
+        parse_search_params({"sort": value})
+    assert err.value.name == "sort"
+
+
+# --- scripts -----------------------------------------------------------------------------
+
+def _should(q: str) -> list[dict]:
+    query = search_body(parse_search_params({"q": q}))["query"]
+    return query["bool"]["should"]
+
+
+@pytest.mark.parametrize("q, quoted", [
+    ("中国", '"中国"'),
+    ("中国 历史", '"中国" "历史"'),
+    ("中國古動物", '"中國古動物"'),
+    ("-中国 Zhongguo", '-"中国" Zhongguo'),
+    ("東京大学の歴史", '"東京大学の歴史"'),
+    ("中", "中"),                         # one ideograph: nothing to keep together
+    ("한국 문학", "한국 문학"),            # Hangul words are whole tokens already
+    ('"中国 历史', '"中国 历史'),          # the visitor's own quotes are left alone
+])
+def test_ideographs_are_matched_as_phrases(q, quoted):
+    # The standard tokenizer cuts 中国 into 中 and 国: without a phrase, any title with
+    # both characters anywhere would match.
+    assert _sqs(search_body(parse_search_params({"q": q})))["query"] == quoted
+
+
+def test_cyrillic_query_also_meets_the_romanised_folded_titles():
+    # LC's Russian records carry only "Istorii︠a︡ Rossii ..." (folded: "istoriia rossii").
+    should = _should("История России")
+    assert {"match": {"folded": {"query": "istoriia rossii", "operator": "and"}}} in should
+    assert _sqs({"query": {"bool": {"should": should}}})["query"] == "История России"
+
+
+def test_latin_query_has_no_cyrillic_clause_and_hangul_no_folded_clause():
+    assert len(_should("hanguk munhak")) == 2
+    assert len(_should("한국")) == 1
