@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", default="local",
                         help="source code for records without an 003 (default: local)")
     ingest.add_argument("--report", type=Path, help="also write the JSON report here")
+    ingest.add_argument("--no-index-update", action="store_true",
+                        help="leave the search index alone (by default a small load is "
+                        "applied to the live index at once; see `shelfmap index --update`)")
     ingest.add_argument("--spark-master", help="Spark master URL (SHELFMAP_SPARK_MASTER)")
 
     export = sub.add_parser("export", help="write the canonical catalogue out")
@@ -58,8 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
 
     index = sub.add_parser("index", help="build a new index version and swap the alias")
-    index.add_argument("--rollback", action="store_true",
-                       help="point the alias back at the previous version instead")
+    how = index.add_mutually_exclusive_group()
+    how.add_argument("--rollback", action="store_true",
+                     help="point the alias back at the previous version instead")
+    how.add_argument("--update", action="store_true",
+                     help="apply the catalogue's change sets to the live index in place "
+                     "(no new version) instead of building one")
+    index.add_argument("--to", metavar="VERSION",
+                       help="with --update: apply only the change set of this catalogue "
+                       "version (refused unless the index reflects its base version)")
     index.add_argument("--spark-master", help="Spark master URL (SHELFMAP_SPARK_MASTER)")
 
     serve = sub.add_parser("serve", help="serve the app")
@@ -98,9 +108,19 @@ def cmd_ingest(settings, args) -> int:
     result = catalogue_job.run(settings, args.paths, fmt=args.format,
                                default_source=args.source, full=args.full,
                                options=options, progress=True)
+    print(report.summary(result))
+    if not args.no_index_update:
+        from index import updates
+
+        update = updates.after_ingest(settings)
+        result["index_update"] = {k: update[k] for k in
+                                  ("action", "message", "index", "from", "to", "report")
+                                  if k in update}
+        print(f"search: {update['message']}")
+        for name in (f"ingest-{result['catalogue_version']}.json", "last-ingest.json"):
+            report.write(result, settings.reports_dir / name)
     if args.report:
         report.write(result, args.report)
-    print(report.summary(result))
     return 0
 
 
@@ -116,13 +136,27 @@ def cmd_export(settings, args) -> int:
 def cmd_index(settings, args) -> int:
     from index import build_job
 
+    if args.to and not args.update:
+        raise ValueError("--to VERSION goes with --update")
     if args.rollback:
         before, after = build_job.rollback(settings)
         print(f"alias {settings.index}: {before} -> {after}")
         return 0
+    if args.update:
+        from index import updates
+
+        done = updates.apply(settings, version=args.to)
+        if done["status"] == "up to date":
+            print(f"{done['index']} already reflects catalogue version {done['to']}")
+        else:
+            print(f"{done['index']} updated in place from catalogue {done['from']} to "
+                  f"{done['to']}: {done['ok']:,} written, {done['not_found']:,} deletes of "
+                  f"absent ids, {done['indexed']:,} documents in {done['seconds']} s")
+        return 0
     result = build_job.build(settings)
     print(f"alias {result['alias']} -> {result['index']}: {result['documents']:,} documents "
-          f"in {result['seconds']} s (previous: {result['previous'] or 'none'})")
+          f"in {result['seconds']} s (previous: {result['previous'] or 'none'}"
+          f"{', deleted: ' + ', '.join(result['pruned']) if result['pruned'] else ''})")
     return 0
 
 
@@ -141,9 +175,18 @@ def cmd_status(settings, args) -> int:
 
     print(f"home:          {settings.home}")
     print(f"elasticsearch: {endpoint(settings)}")
-    state = health(connect(settings, timeout=5, retries=0), settings.index)
+    es = connect(settings, timeout=5, retries=0)
+    state = health(es, settings.index)
     print(f"alias:         {settings.index} -> {state.get('index') or 'none'} "
-          f"({state.get('records', 0):,} records, {state['status']})")
+          f"({state.get('records') or 0:,} records, {state['status']})")
+    if state["status"] == "ok":
+        from index import versions
+        from ingest import catalogue
+
+        indexed = versions.meta(es, state["index"]).get("catalogue_version") or "unknown"
+        latest = catalogue.current_version(settings.catalogue_dir) or "none"
+        behind = "" if indexed == latest else "  (behind: run `shelfmap index --update`)"
+        print(f"index reflects catalogue {indexed}; catalogue is at {latest}{behind}")
     last = settings.reports_dir / "last-ingest.json"
     if last.exists():
         from ingest import report
@@ -190,13 +233,14 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
     from index.build_job import IndexBuildError
     from index.local_node import LocalNodeError
+    from index.updates import UpdateError
     from index.versions import NoPreviousVersion
     from ingest.catalogue import NoCatalogue
     from ingest.catalogue_job import IngestError
 
     return (settings_module.SettingsError, IngestError, NoCatalogue, LocalNodeError,
-            IndexBuildError, NoPreviousVersion, ESConnectionError, FileNotFoundError,
-            ValueError)
+            IndexBuildError, NoPreviousVersion, UpdateError, ESConnectionError,
+            FileNotFoundError, ValueError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,9 +249,21 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     for noisy in ("py4j", "elastic_transport", "werkzeug", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from elasticsearch import ApiError, TransportError
+
+    settings = None
     try:
         settings = _settings(args)
         return COMMANDS[args.command](settings, args)
+    except (ApiError, TransportError) as exc:
+        # Said by index.client, which names the URL and the failure, never credentials
+        # (the client's own messages can carry request details).
+        from index.client import describe_error
+
+        if args.verbose:
+            logging.exception("failed")
+        print(f"error: {describe_error(settings, exc)}", file=sys.stderr)
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130

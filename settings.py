@@ -67,6 +67,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("split_size", int, 32 * 1024 * 1024, "Bytes of a MARC file read by one "
             "Spark task."),
     Setting("bulk_chunk", int, 500, "Documents per bulk request."),
+    Setting("bulk_retries", int, 8, "Retries of a bulk request the cluster pushes back on "
+            "(429, 503, connection lost), with exponential backoff."),
+    Setting("index_keep", int, 2, "Index versions kept behind the alias (at least 2, so a "
+            "rollback has somewhere to go); older ones are deleted after a build."),
+    Setting("index_replicas", int, 0, "Replicas of each index once built (0 on a single "
+            "node; a build always writes without replicas and adds them at the end)."),
+    Setting("index_update_max_fraction", float, 0.2, "`shelfmap ingest` applies its "
+            "changes to the live index when they touch at most this fraction of it; "
+            "larger loads ask for a full `shelfmap index`."),
     Setting("host", str, "127.0.0.1", "Address the app listens on."),
     Setting("port", int, 8050, "Port the app listens on."),
     Setting("log_queries", bool, False, "Write visitors' queries and addresses to the "
@@ -94,6 +103,12 @@ def _coerce(setting: Setting, value: object, origin: str) -> object:
         except (TypeError, ValueError):
             raise SettingsError(f"{origin}: {setting.name} must be a whole number, "
                                 f"not {value!r}") from None
+    if setting.type is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{origin}: {setting.name} must be a number, "
+                                f"not {value!r}") from None
     return str(value)
 
 
@@ -117,6 +132,10 @@ class Settings:
     spark_driver_memory: str = "2g"
     split_size: int = 32 * 1024 * 1024
     bulk_chunk: int = 500
+    bulk_retries: int = 8
+    index_keep: int = 2
+    index_replicas: int = 0
+    index_update_max_fraction: float = 0.2
     host: str = "127.0.0.1"
     port: int = 8050
     log_queries: bool = False
@@ -137,6 +156,10 @@ class Settings:
     @property
     def reports_dir(self) -> Path:
         return self.home_path / "reports"
+
+    @property
+    def changes_dir(self) -> Path:
+        return self.home_path / "changes"
 
     @property
     def graph_dir(self) -> Path:
@@ -231,6 +254,12 @@ def validate(settings: Settings) -> None:
                             f"not {settings.es_url!r}")
     if bool(settings.es_user) != bool(settings.es_password):
         raise SettingsError("set both SHELFMAP_ES_USER and SHELFMAP_ES_PASSWORD, or neither")
+    if settings.es_api_key and settings.es_user:
+        raise SettingsError("set SHELFMAP_ES_API_KEY or SHELFMAP_ES_USER + "
+                            "SHELFMAP_ES_PASSWORD, not both")
+    if (settings.es_api_key or settings.es_user) and not settings.es_url:
+        raise SettingsError("credentials are set but SHELFMAP_ES_URL is not: the local node "
+                            "runs without security; set SHELFMAP_ES_URL to the cluster")
     if settings.es_ca and not Path(settings.es_ca).is_file():
         raise SettingsError(f"SHELFMAP_ES_CA names {settings.es_ca}, which is not a file")
     for name in ("es_port", "port"):
@@ -241,3 +270,12 @@ def validate(settings: Settings) -> None:
         raise SettingsError("SHELFMAP_SPLIT_SIZE must be at least 65536 bytes")
     if settings.bulk_chunk < 1:
         raise SettingsError("SHELFMAP_BULK_CHUNK must be at least 1")
+    if settings.bulk_retries < 0:
+        raise SettingsError("SHELFMAP_BULK_RETRIES must be 0 or more")
+    if settings.index_keep < 2:
+        raise SettingsError("SHELFMAP_INDEX_KEEP must be at least 2: the previous version "
+                            "is what `shelfmap index --rollback` returns to")
+    if settings.index_replicas < 0:
+        raise SettingsError("SHELFMAP_INDEX_REPLICAS must be 0 or more")
+    if not 0 <= settings.index_update_max_fraction <= 1:
+        raise SettingsError("SHELFMAP_INDEX_UPDATE_MAX_FRACTION must be between 0 and 1")

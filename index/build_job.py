@@ -2,29 +2,50 @@
 
 Executors send the bulk requests (``index.bulk``); the driver creates the index, checks
 the document count against the catalogue and only then moves the alias. A build that
-fails leaves the alias (and therefore search) exactly as it was.
+fails leaves the alias (and therefore search) exactly as it was and deletes its own
+incomplete index. While the index fills it has no replicas and no refresh (nothing
+searches it yet, and both would only slow the writes); both are set to their final
+values (``index_replicas``, the mapping's refresh interval) before the count check.
+
+Every build, good or failed, leaves ``$SHELFMAP_HOME/reports/index-<name>.json``:
+counts, retries, and the per-document errors.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import os
 import time
+from pathlib import Path
 
 from index import versions
 
 log = logging.getLogger("shelfmap.index")
-
-KEEP_VERSIONS = 2
 
 
 class IndexBuildError(RuntimeError):
     """The new index is incomplete; it was deleted and the alias left unchanged."""
 
 
+def write_report(settings, name: str, report: dict) -> Path:
+    path = settings.reports_dir / f"index-{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def build(settings, *, spark=None) -> dict:
     from elasticsearch import ApiError, TransportError
 
-    from index import bulk, mapping
+    from index import analysis, bulk, mapping
     from index.client import connect
     from ingest import catalogue
     from ingest.spark import session
@@ -34,39 +55,58 @@ def build(settings, *, spark=None) -> dict:
     es = connect(settings)
     alias = settings.index
     name = versions.new_name(alias)
-    body = mapping.index_body()
-    final_settings = {"refresh_interval": body["settings"].get("index", {}).get("refresh_interval", "1s")}
-    # Refresh is switched off while the build fills the index and restored afterwards.
-    body["settings"].setdefault("index", {})["refresh_interval"] = "-1"
+    # The richest analysis the cluster can run (plugins), else the bare-server one.
+    analysis_settings, analysis_description = analysis.for_cluster(es)
+    body = mapping.index_body(replicas=0, analysis_settings=analysis_settings)
+    index_settings = body["settings"].setdefault("index", {})
+    final_settings = {"refresh_interval": index_settings.get("refresh_interval", "1s"),
+                      "number_of_replicas": settings.index_replicas}
+    index_settings["refresh_interval"] = "-1"
+    body["mappings"]["_meta"] = {versions.META_KEY: {
+        "catalogue_version": source.name, "built": _now()}}
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     log.info("building %s from %s", name, source)
+    report = {"kind": "build", "alias": alias, "index": name,
+              "catalogue_version": source.name, "analysis": analysis_description,
+              "started": _now(), "status": "failed"}
     try:
         spark = spark or session(settings, "shelfmap index")
         frame = spark.read.parquet(str(source))
         expected = frame.count()
         options = settings.as_dict()
-        stats = frame.rdd.mapPartitions(
-            lambda rows: bulk.write_partition(rows, options, name)).collect()
+        stats = bulk.combine(frame.rdd.mapPartitions(
+            lambda rows: bulk.write_partition(rows, options, name)).collect())
+        report.update(expected=expected, **stats)
         es.indices.put_settings(index=name, settings={"index": final_settings})
         es.indices.refresh(index=name)
         indexed = es.count(index=name)["count"]
-        failed = sum(s["failed"] for s in stats)
-        errors = [e for s in stats for e in s["errors"]][: bulk.MAX_ERRORS_KEPT]
-        if failed or indexed != expected:
+        report["indexed"] = indexed
+        if stats["failed"] or indexed != expected:
+            first = "; ".join(f"{e['id']}: {e['status']} {e['error']}"
+                              for e in stats["errors"][:3])
             raise IndexBuildError(
                 f"{name}: {indexed} documents indexed, {expected} in the catalogue, "
-                f"{failed} rejected; first errors: {errors[:3]}")
-    except BaseException:
+                f"{stats['failed']} rejected (first: {first or 'none'}); the alias "
+                f"{alias!r} was left as it was; see "
+                f"{settings.reports_dir / f'index-{name}.json'}")
+    except BaseException as exc:
+        report["error"] = str(exc)[:2000]
         try:
             es.indices.delete(index=name)
+            report["deleted"] = True
         except (ApiError, TransportError):  # the original error matters more
             log.warning("could not delete the incomplete index %s", name)
+        write_report(settings, name, report)
         raise
     previous = versions.swap(es, alias, name)
-    pruned = versions.prune(es, alias, keep=KEEP_VERSIONS)
+    pruned = versions.prune(es, alias, keep=settings.index_keep)
+    seconds = round(time.monotonic() - started, 1)
+    report.update(status="ok", previous=previous, pruned=pruned, seconds=seconds)
+    path = write_report(settings, name, report)
     result = {"alias": alias, "index": name, "previous": previous, "documents": indexed,
-              "catalogue": str(source), "pruned": pruned,
-              "seconds": round(time.monotonic() - started, 1)}
+              "catalogue": str(source), "catalogue_version": source.name,
+              "pruned": pruned, "retries": stats["retries"], "report": str(path),
+              "seconds": seconds}
     log.info("alias %s -> %s (%d documents)", alias, name, indexed)
     return result
 

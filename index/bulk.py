@@ -1,18 +1,32 @@
 """The bulk writer that Spark executors call, one partition at a time.
 
-Each executor opens its own client from the settings it was sent and streams its
-partition's documents to Elasticsearch; only small per-partition counts and the first
-few per-document errors travel back to the driver.
+Each executor opens its own client from the settings it was sent and sends its
+partition's documents in chunks; only small per-partition counts and the first few
+per-document errors travel back to the driver.
+
+Backpressure: a cluster that is busy says so with 429 (write queue full) or 503 (shard
+not available yet, node restarting, a proxy shedding load), for a whole request or for
+single documents in it, or it drops the connection. ``elasticsearch.helpers.
+streaming_bulk`` retries only per-document 429s, so the chunk loop here is our own: the
+documents that got a retryable answer (or the whole chunk, when the request itself
+failed that way) are sent again after an exponentially growing pause, a bounded number
+of times. Every document ends up counted as written, not found (a delete of an absent
+id) or failed with its status and reason; nothing is dropped silently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
 
-MAX_ERRORS_KEPT = 20
+MAX_ERRORS_KEPT = 100      # per partition; the rest are counted in "failed"
+RETRY_STATUSES = frozenset({429, 503})
+MAX_CHUNK_BYTES = 20 * 1024 * 1024
 
 
 def actions(records: Iterable[dict], index_name: str) -> Iterator[dict]:
+    """Index actions for canonical records."""
     from index.documents import document_id, to_document
 
     for record in records:
@@ -20,33 +34,154 @@ def actions(records: Iterable[dict], index_name: str) -> Iterator[dict]:
                "_source": to_document(record)}
 
 
-def write_partition(rows: Iterable, settings: dict, index_name: str) -> Iterator[dict]:
-    """Index one partition's rows; yields one ``{"ok", "failed", "errors"}`` summary."""
-    from elasticsearch.helpers import streaming_bulk
+def delete_actions(ids: Iterable[str], index_name: str) -> Iterator[dict]:
+    for doc_id in ids:
+        yield {"_op_type": "delete", "_index": index_name, "_id": doc_id}
 
+
+def _lines(action: dict) -> list[dict]:
+    head = {action["_op_type"]: {"_index": action["_index"], "_id": action["_id"]}}
+    return [head] if action["_op_type"] == "delete" else [head, action["_source"]]
+
+
+def _chunks(items: Iterable[dict], size: int, max_bytes: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    used = 0
+    for action in items:
+        cost = sum(len(json.dumps(line, ensure_ascii=False).encode("utf-8")) + 1
+                   for line in _lines(action))
+        if chunk and (len(chunk) >= size or used + cost > max_bytes):
+            yield chunk
+            chunk, used = [], 0
+        chunk.append(action)
+        used += cost
+    if chunk:
+        yield chunk
+
+
+class Stats:
+    """What happened to the documents of one writer."""
+
+    def __init__(self) -> None:
+        self.ok = self.failed = self.not_found = self.retries = 0
+        self.errors: list[dict] = []
+
+    def fail(self, action: dict, status: int | None, error: object) -> None:
+        self.failed += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            if isinstance(error, dict):
+                error = f"{error.get('type')}: {error.get('reason')}"
+            self.errors.append({"id": action["_id"], "op": action["_op_type"],
+                                "status": status, "error": str(error)[:500]})
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "failed": self.failed, "not_found": self.not_found,
+                "retries": self.retries, "errors": self.errors}
+
+
+def _request_failure(exc: BaseException) -> tuple[int | None, str, bool]:
+    """(status, reason, retryable) of a bulk request that raised."""
+    from elasticsearch import ApiError
+    from elasticsearch import ConnectionError as ESConnectionError
+    from elasticsearch import ConnectionTimeout
+
+    if isinstance(exc, ApiError):
+        status = exc.meta.status
+        return status, f"bulk request answered {status}", status in RETRY_STATUSES
+    if isinstance(exc, (ESConnectionError, ConnectionTimeout)):
+        # The message names the node URL only (credentials travel in headers).
+        return None, f"{type(exc).__name__} during the bulk request", True
+    raise exc
+
+
+def _send(es, chunk: list[dict], stats: Stats, *, max_retries: int, initial_backoff: float,
+          max_backoff: float, timeout: str | None, sleep: Callable[[float], None],
+          on_retry: Callable[[int, int, str], None] | None) -> None:
+    from elasticsearch import ApiError, TransportError
+
+    pending = chunk
+    for attempt in range(max_retries + 1):
+        last = attempt == max_retries
+        try:
+            params = {"timeout": timeout} if timeout else {}
+            resp = es.bulk(operations=[line for a in pending for line in _lines(a)], **params)
+        except (ApiError, TransportError) as exc:
+            status, reason, retryable = _request_failure(exc)
+            if not retryable or last:
+                for action in pending:
+                    stats.fail(action, status, reason + (f" (after {attempt} retries)"
+                                                         if attempt else ""))
+                return
+        else:
+            again: list[dict] = []
+            reason = ""
+            for action, item in zip(pending, resp["items"]):
+                detail = next(iter(item.values()))
+                status = detail.get("status", 500)
+                if 200 <= status < 300:
+                    stats.ok += 1
+                elif action["_op_type"] == "delete" and status == 404:
+                    stats.not_found += 1
+                elif status in RETRY_STATUSES and not last:
+                    again.append(action)
+                    reason = f"{status} {(detail.get('error') or {}).get('type', '')}".strip()
+                else:
+                    stats.fail(action, status, detail.get("error"))
+            if not again:
+                return
+            pending = again
+        stats.retries += 1
+        if on_retry is not None:
+            on_retry(attempt + 1, len(pending), reason)
+        sleep(min(max_backoff, initial_backoff * 2 ** attempt))
+
+
+def write(es, items: Iterable[dict], *, chunk_size: int = 500,
+          max_chunk_bytes: int = MAX_CHUNK_BYTES, max_retries: int = 8,
+          initial_backoff: float = 1.0, max_backoff: float = 30.0,
+          timeout: str | None = None, sleep: Callable[[float], None] = time.sleep,
+          on_retry: Callable[[int, int, str], None] | None = None) -> dict:
+    """Send ``items`` (bulk actions) in chunks with backoff; returns the counts
+    ``{"ok", "failed", "not_found", "retries", "errors": [...]}``.
+
+    ``timeout`` is the bulk request's own wait for unavailable shards (Elasticsearch's
+    default is 1m); ``on_retry(attempt, documents, reason)`` is told before each pause.
+    """
+    stats = Stats()
+    for chunk in _chunks(items, chunk_size, max_chunk_bytes):
+        _send(es, chunk, stats, max_retries=max_retries, initial_backoff=initial_backoff,
+              max_backoff=max_backoff, timeout=timeout, sleep=sleep, on_retry=on_retry)
+    return stats.as_dict()
+
+
+def write_partition(rows: Iterable, settings: dict, index_name: str,
+                    op: str = "index") -> Iterator[dict]:
+    """Executor side: index (or, with ``op="delete"``, delete by ``id``) one
+    partition's rows; yields one summary (see :func:`write`)."""
     from index.client import connect
 
-    es = connect(settings, timeout=120)
-    ok = failed = 0
-    errors: list[dict] = []
-    records = (row.asDict(recursive=True) for row in rows)
+    # The client itself does not retry: the pauses and their bound are ours (above).
+    es = connect(settings, timeout=120, retries=0)
+    if op == "delete":
+        items = delete_actions((row["id"] for row in rows), index_name)
+    else:
+        items = actions((row.asDict(recursive=True) for row in rows), index_name)
     try:
-        for success, item in streaming_bulk(
-            es, actions(records, index_name),
-            chunk_size=settings.get("bulk_chunk", 500),
-            max_chunk_bytes=20 * 1024 * 1024,
-            # 429 (the node's write queue is full) is retried with exponential backoff.
-            max_retries=8, initial_backoff=1, max_backoff=30,
-            raise_on_error=False, raise_on_exception=False,
-        ):
-            if success:
-                ok += 1
-                continue
-            failed += 1
-            if len(errors) < MAX_ERRORS_KEPT:
-                detail = next(iter(item.values()), {})
-                errors.append({"id": detail.get("_id"), "status": detail.get("status"),
-                               "error": str(detail.get("error"))[:500]})
+        yield write(es, items, chunk_size=settings.get("bulk_chunk", 500),
+                    max_retries=settings.get("bulk_retries", 8))
     finally:
         es.close()
-    yield {"ok": ok, "failed": failed, "errors": errors}
+
+
+def combine(summaries: Iterable[dict], keep: int = 1000) -> dict:
+    """The partitions' summaries added up; at most ``keep`` error details listed and
+    the number not listed given, so a report says how many it leaves out."""
+    total = {"ok": 0, "failed": 0, "not_found": 0, "retries": 0, "errors": []}
+    for s in summaries:
+        for key in ("ok", "failed", "not_found", "retries"):
+            total[key] += s[key]
+        total["errors"].extend(s["errors"])
+    listed = total["errors"][:keep]
+    total["errors_not_listed"] = total["failed"] - len(listed)
+    total["errors"] = listed
+    return total

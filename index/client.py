@@ -1,11 +1,14 @@
 """An Elasticsearch client built from settings: URL, API key or basic auth, CA file.
 
-Secrets go into the client and nowhere else: errors raised here name the URL only.
+Secrets go into the client and nowhere else: the URL shown to people (:func:`endpoint`)
+has any ``user:password@`` removed, and :func:`describe_error` turns a client exception
+into one line that names the URL and the failure, never a header or a credential.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from elasticsearch import Elasticsearch
 
@@ -18,24 +21,77 @@ def _get(settings, name):
     return settings.get(name) if isinstance(settings, Mapping) else getattr(settings, name)
 
 
+def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``https://u:p@host:9200`` -> (``https://host:9200``, (u, p)); credentials written
+    into the URL would otherwise travel into the client's node list and its errors."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return bare, (unquote(parts.username), unquote(parts.password or ""))
+
+
 def connect(settings, *, timeout: float = 30.0, retries: int = 3) -> Elasticsearch:
     """A client for the configured cluster (or the local node).
 
     ``settings`` is a :class:`settings.Settings` or its ``as_dict()`` (what Spark
-    executors receive).
+    executors receive). An API key wins over a user and password (settings.validate
+    refuses both at once); a CA file, when given, is the only trust anchor for TLS.
     """
-    url = _get(settings, "es_url") or f"http://127.0.0.1:{_get(settings, 'es_port')}"
+    url, url_auth = _split_userinfo(_get(settings, "es_url")
+                                    or f"http://127.0.0.1:{_get(settings, 'es_port')}")
     options: dict = {"request_timeout": timeout, "max_retries": retries,
                      "retry_on_timeout": True}
     if _get(settings, "es_api_key"):
         options["api_key"] = _get(settings, "es_api_key")
     elif _get(settings, "es_user"):
         options["basic_auth"] = (_get(settings, "es_user"), _get(settings, "es_password"))
+    elif url_auth:
+        options["basic_auth"] = url_auth
     if _get(settings, "es_ca"):
         options["ca_certs"] = _get(settings, "es_ca")
+        options["verify_certs"] = True
     return Elasticsearch(url, **options)
 
 
 def endpoint(settings) -> str:
     """The URL without credentials, safe to show."""
-    return _get(settings, "es_url") or f"http://127.0.0.1:{_get(settings, 'es_port')}"
+    url = _get(settings, "es_url") or f"http://127.0.0.1:{_get(settings, 'es_port')}"
+    return _split_userinfo(url)[0]
+
+
+def describe_error(settings, exc: BaseException) -> str:
+    """One line for a failed call to the cluster: the URL, the kind of failure and, for
+    an answer from the cluster, its status and error type; nothing from the request."""
+    from elasticsearch import ApiError, AuthenticationException, AuthorizationException
+    from elasticsearch import ConnectionError as ESConnectionError
+    from elasticsearch import ConnectionTimeout, SSLError, TransportError
+
+    where = endpoint(settings)
+    if isinstance(exc, AuthenticationException):
+        return (f"Elasticsearch at {where} refused the credentials (401); check "
+                "SHELFMAP_ES_API_KEY or SHELFMAP_ES_USER / SHELFMAP_ES_PASSWORD")
+    if isinstance(exc, AuthorizationException):
+        return (f"Elasticsearch at {where} denied the request (403): the API key or user "
+                "lacks a privilege shelfmap needs")
+    if isinstance(exc, ApiError):
+        kind = ""
+        if isinstance(exc.body, dict) and isinstance(exc.body.get("error"), dict):
+            kind = f" {exc.body['error'].get('type')}: {exc.body['error'].get('reason')}"
+        return f"Elasticsearch at {where} answered {exc.meta.status}{kind}"
+    if isinstance(exc, ConnectionTimeout):
+        return f"Elasticsearch at {where} did not answer in time"
+    if isinstance(exc, SSLError):
+        return (f"TLS with Elasticsearch at {where} failed (is its certificate signed by "
+                "the CA in SHELFMAP_ES_CA? set it to the CA certificate, PEM, that signed "
+                "the cluster's certificate)")
+    if isinstance(exc, ESConnectionError):
+        return (f"cannot reach Elasticsearch at {where}; is it running? (set "
+                "SHELFMAP_ES_URL, or run `shelfmap es start` for the local node)")
+    if isinstance(exc, TransportError):
+        return f"Elasticsearch at {where} failed: {type(exc).__name__}"
+    return f"Elasticsearch at {where} failed: {type(exc).__name__}"

@@ -2,6 +2,11 @@
 
 Every build writes ``<alias>-<UTC timestamp>``; searches always go through the alias,
 which moves in a single ``_aliases`` call, so there is no moment without an index.
+
+Each index records in its mapping's ``_meta`` the catalogue version it reflects
+(written by the build, moved forward by each incremental update), so ``shelfmap
+status`` and ``shelfmap index --update`` know where an index stands, also after a
+rollback.
 """
 
 from __future__ import annotations
@@ -58,10 +63,31 @@ def rollback(es, alias: str) -> tuple[str, str]:
 
 
 def prune(es, alias: str, keep: int = 2) -> list[str]:
-    """Delete all but the newest ``keep`` versions; never the one the alias points at."""
+    """Delete all but the newest ``keep`` versions; never the one the alias points at
+    (after a rollback that is an older one, kept in addition)."""
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1, not {keep}")
     live = current(es, alias)
     names = versions(es, alias)
     doomed = [name for name in names[: max(0, len(names) - keep)] if name != live]
     for name in doomed:
         es.indices.delete(index=name)
     return doomed
+
+
+META_KEY = "shelfmap"
+
+
+def meta(es, index: str) -> dict:
+    """What shelfmap recorded in ``index``'s ``_meta`` (``{}`` when nothing)."""
+    found = es.indices.get_mapping(index=index)
+    mappings = next(iter(found.values()))["mappings"]
+    return dict((mappings.get("_meta") or {}).get(META_KEY) or {})
+
+
+def set_meta(es, index: str, **values) -> dict:
+    """Merge ``values`` into ``index``'s shelfmap ``_meta`` (a mapping update, which a
+    bare server supports); returns the new meta."""
+    updated = {**meta(es, index), **values}
+    es.indices.put_mapping(index=index, meta={META_KEY: updated})
+    return updated

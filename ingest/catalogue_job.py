@@ -214,8 +214,8 @@ def stage_tasks(tasks: Iterable[Task], staging_dir: str, default_source: str, op
 def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
     """Decide every record's outcome from the narrow staging table and write the new
     catalogue version: the previous one minus what this load touched, plus the load's
-    records. Returns (per-file outcome counts, records absent from a full reload,
-    catalogue size)."""
+    records, and the load's change set (``staging_dir/changes``: id, op). Returns
+    (per-file outcome counts, records absent from a full reload, catalogue size)."""
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -262,12 +262,21 @@ def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
 
         touched = classified.where(F.col("_rank") == 1).select(F.col("key").alias("id"))
         kept = previous.join(touched, "id", "left_anti")
+        # The change set: what the live index must do to follow this load (index/updates.py).
+        firsts = classified.where(F.col("_rank") == 1)
+        changes = firsts.where(F.col("_outcome").isin("new", "changed")).select(
+            F.col("key").alias("id"), F.lit("upsert").alias("op")).unionByName(
+            firsts.where(F.col("_outcome") == "deleted").select(
+                F.col("key").alias("id"), F.lit("delete").alias("op")))
         absent = 0
         if full:
             # A full reload speaks for the sources it contains, not for other sources.
             sources = classified.where(F.col("source").isNotNull()).select("source").distinct()
-            absent = kept.join(sources, "source", "left_semi").count()
+            gone = kept.join(sources, "source", "left_semi")
+            absent = gone.count()
+            changes = changes.unionByName(gone.select("id", F.lit("delete").alias("op")))
             kept = kept.join(sources, "source", "left_anti")
+        changes.write.parquet(str(staging_dir / "changes"))
 
         target = settings.catalogue_dir / version
         kept.select(*schema.FIELDS).write.parquet(str(target))
@@ -289,6 +298,46 @@ def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
     finally:
         classified.unpersist()
     return counts, absent, total
+
+
+# --- the change set ---------------------------------------------------------------
+# Each load leaves $SHELFMAP_HOME/changes/<catalogue version>/: Parquet rows (id, op)
+# with op "upsert" (new or changed: the record is read back from that catalogue version
+# by id) or "delete" (a deletion notice, or absent from a full reload), plus
+# CHANGES_META naming the catalogue version it starts from. Spark skips files whose
+# names start with "_", so the folder still reads as plain Parquet.
+CHANGES_META = "_shelfmap.json"
+CHANGES_KEPT = 20  # change sets are ids only; an index further behind is rebuilt
+
+
+def publish_changes(settings, staged: Path, version: str, base: str | None, *,
+                    upserts: int, deletes: int, catalogue_records: int) -> Path:
+    import json
+
+    target = settings.changes_dir / version
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(staged), target)
+    meta = {"version": version, "base": base, "upserts": upserts, "deletes": deletes,
+            "catalogue_records": catalogue_records}
+    (target / CHANGES_META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def read_changes_meta(folder: Path) -> dict | None:
+    import json
+
+    try:
+        return json.loads((folder / CHANGES_META).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def prune_changes(root: Path, keep: int = CHANGES_KEPT) -> None:
+    if not root.is_dir():
+        return
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in names[:-keep]:
+        shutil.rmtree(root / old, ignore_errors=True)
 
 
 def _split_size(spark, files: list[str], ceiling: int) -> int:
@@ -337,15 +386,22 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
         else:
             stage_counts = stage.collect()
         log.info("read %d record(s) in %.1f s", sum(stage_counts), time.monotonic() - started)
+        base = catalogue.current_version(settings.catalogue_dir)
         counts, absent, total = _merge(spark, settings, staging_dir, version, full)
         log.info("merged into %d catalogue record(s) in %.1f s", total,
                  time.monotonic() - started)
+        upserts = sum(n for _, o, _, n in counts if o in ("new", "changed"))
+        deletes = sum(n for _, o, _, n in counts if o == "deleted") + absent
+        changes = publish_changes(settings, staging_dir / "changes", version, base,
+                                  upserts=upserts, deletes=deletes, catalogue_records=total)
         catalogue.publish(settings.catalogue_dir, version)
     finally:
         shutil.rmtree(staging_dir, ignore_errors=True)
+    prune_changes(settings.changes_dir)
 
     result = report.build(files, counts, version=version, catalogue_records=total,
                           deleted_absent=absent, formats=chosen)
+    result["changes"] = str(changes)
     report.write(result, settings.reports_dir / f"ingest-{version}.json")
     report.write(result, settings.reports_dir / "last-ingest.json")
     return result
