@@ -21,9 +21,16 @@ DEMO_ES_PORT = TEST_ES_PORT + 1
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below Linux's ephemeral range (32768+), so that no outgoing connection
+    or port-0 listener can take it in the minute before the demo binds it."""
+    for port in range(28050, 28250):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 28050-28249")
 
 
 def _node_processes(data_marker: str) -> list[int]:
