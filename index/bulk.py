@@ -16,9 +16,10 @@ id) or failed with its status and reason; nothing is dropped silently.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
+
+import orjson
 
 MAX_ERRORS_KEPT = 100      # per partition; the rest are counted in "failed"
 RETRY_STATUSES = frozenset({429, 503})
@@ -39,17 +40,22 @@ def delete_actions(ids: Iterable[str], index_name: str) -> Iterator[dict]:
         yield {"_op_type": "delete", "_index": index_name, "_id": doc_id}
 
 
-def _lines(action: dict) -> list[dict]:
+def _ndjson(action: dict) -> bytes:
+    """The action's bulk lines, serialised once (orjson: the executors share their cores
+    with the node when both run on one machine): they size the chunks and are sent as
+    they are, also when a chunk is retried."""
     head = {action["_op_type"]: {"_index": action["_index"], "_id": action["_id"]}}
-    return [head] if action["_op_type"] == "delete" else [head, action["_source"]]
+    if action["_op_type"] == "delete":
+        return orjson.dumps(head)
+    return orjson.dumps(head) + b"\n" + orjson.dumps(action["_source"])
 
 
 def _chunks(items: Iterable[dict], size: int, max_bytes: int) -> Iterator[list[dict]]:
     chunk: list[dict] = []
     used = 0
     for action in items:
-        cost = sum(len(json.dumps(line, ensure_ascii=False).encode("utf-8")) + 1
-                   for line in _lines(action))
+        action["_ndjson"] = _ndjson(action)
+        cost = len(action["_ndjson"]) + 2
         if chunk and (len(chunk) >= size or used + cost > max_bytes):
             yield chunk
             chunk, used = [], 0
@@ -104,7 +110,8 @@ def _send(es, chunk: list[dict], stats: Stats, *, max_retries: int, initial_back
         last = attempt == max_retries
         try:
             params = {"timeout": timeout} if timeout else {}
-            resp = es.bulk(operations=[line for a in pending for line in _lines(a)], **params)
+            body = b"\n".join(a["_ndjson"] for a in pending) + b"\n"
+            resp = es.bulk(operations=body, **params)
         except (ApiError, TransportError) as exc:
             status, reason, retryable = _request_failure(exc)
             if not retryable or last:

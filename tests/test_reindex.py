@@ -269,6 +269,8 @@ class _Busy:
         self.calls: list[int] = []
 
     def bulk(self, operations, **params):
+        # bulk.write sends the NDJSON body it serialised once: one line per element.
+        operations = [json.loads(line) for line in operations.splitlines() if line]
         self.calls.append(len(operations))
         node = NodeConfig("http", "127.0.0.1", 9)
         if len(self.calls) == 1:
