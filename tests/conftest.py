@@ -71,3 +71,50 @@ def indexed_settings(es_settings, spark):
     catalogue_job.run(es_settings, [str(LOC_10000)], spark=spark)
     build_job.build(es_settings, spark=spark)
     return es_settings
+
+
+@pytest.fixture(scope="session")
+def app_url(indexed_settings):
+    """The app over real HTTP (a werkzeug server in a thread) on ``indexed_settings``."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from app import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(indexed_settings).server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api(app_url):
+    """``api(path, **params)``: a GET against the running app."""
+    import requests
+
+    return lambda path, **params: requests.get(app_url + path, params=params or None,
+                                               timeout=30)
+
+
+def loc_records(wanted: set[str]) -> dict[str, dict]:
+    """The canonical records of the given ids from LoC mixed-10000, mapped by the real
+    MARC mapping (only records holding a wanted control number are mapped)."""
+    import logging
+
+    from ingest.marc import map_raw
+
+    out: dict[str, dict] = {}
+    logging.disable(logging.WARNING)
+    try:
+        for chunk in LOC_10000.read_bytes().split(b"\x1d")[:-1]:
+            if any(w.split(":")[1].encode() in chunk for w in wanted):
+                record = map_raw(chunk + b"\x1d")
+                if record["id"] in wanted:
+                    out[record["id"]] = record
+    finally:
+        logging.disable(logging.NOTSET)
+    assert set(out) == wanted
+    return out

@@ -4,35 +4,17 @@ real pipeline (the ``indexed_settings`` fixture)."""
 from __future__ import annotations
 
 import re
-import threading
 from urllib.parse import quote
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from app import create_app
 from index.facets import FACETS
 from ingest.schema import FIELDS
 
 pytestmark = [pytest.mark.es, pytest.mark.spark]
 
 RECORDS = 10_000  # every record of mixed-10000 reads cleanly
-
-
-@pytest.fixture(scope="module")
-def api(indexed_settings):
-    server = make_server("127.0.0.1", 0, create_app(indexed_settings).server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-
-    def get(path: str, **params) -> requests.Response:
-        return requests.get(base + path, params=params or None, timeout=30)
-
-    yield get
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def test_health(api, indexed_settings):

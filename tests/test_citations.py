@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
-import threading
 from urllib.parse import quote
 
 import pytest
 
 from index import citations
 from index.citations import bibtex, bibtex_escape, bibtex_key, csl_item, csl_json, parse_name, ris
-from tests.conftest import LOC_10000
+from tests.conftest import loc_records
 
 # Records of mixed-10000, each for its quirk.
 KOREAN = "DLC:00272142"      # Hangul 880 title, corporate author, ISBN, place Sŏul-si
@@ -24,22 +22,7 @@ SUBJECTS = "DLC:00008052"    # eight subject headings, "Williams, Mary E., 1960-
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict]:
-    from ingest.marc import map_raw
-
-    wanted = {KOREAN, PERSONAL, CORPORATE_AND_PERSON, SUBJECTS}
-    out: dict[str, dict] = {}
-    logging.disable(logging.WARNING)
-    try:
-        for chunk in LOC_10000.read_bytes().split(b"\x1d")[:-1]:
-            # Map only records holding a wanted control number (001) somewhere.
-            if any(w.split(":")[1].encode() in chunk for w in wanted):
-                record = map_raw(chunk + b"\x1d")
-                if record["id"] in wanted:
-                    out[record["id"]] = record
-    finally:
-        logging.disable(logging.NOTSET)
-    assert set(out) == wanted
-    return out
+    return loc_records({KOREAN, PERSONAL, CORPORATE_AND_PERSON, SUBJECTS})
 
 
 # --- a small BibTeX reader: what a BibTeX parser needs of an entry ----------------------
@@ -178,20 +161,6 @@ def test_csl_item_of_a_korean_record(records):
 
 # --- over HTTP -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def api(indexed_settings):
-    import requests
-    from werkzeug.serving import make_server
-
-    from app import create_app
-
-    server = make_server("127.0.0.1", 0, create_app(indexed_settings).server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    yield lambda path, **params: requests.get(base + path, params=params or None, timeout=30)
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.mark.es

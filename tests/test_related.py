@@ -4,7 +4,6 @@ reason is true of both records."""
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ import pytest
 
 from index.related import (BROADER_SUBJECT_BOOST, MAIN_TERM_BOOST, MAX_SIZE, SUBJECT_BOOST,
                            reasons, related_body, subject_boosts)
-from tests.conftest import LOC_10000
+from tests.conftest import loc_records
 from viz.components.related_list import reason_text
 
 KOREAN = "DLC:00272142"   # Samsŏng Kyŏngje Yŏnʼguso; "Knowledge management"; HD28-70
@@ -25,21 +24,7 @@ UTAH = "DLC:00001466"     # "Philippines -- History -- Philippine American War, 
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict]:
-    from ingest.marc import map_raw
-
-    wanted = {KOREAN, ENGLISH, UTAH}
-    out: dict[str, dict] = {}
-    logging.disable(logging.WARNING)
-    try:
-        for chunk in LOC_10000.read_bytes().split(b"\x1d")[:-1]:
-            if any(w.split(":")[1].encode() in chunk for w in wanted):
-                record = map_raw(chunk + b"\x1d")
-                if record["id"] in wanted:
-                    out[record["id"]] = record
-    finally:
-        logging.disable(logging.NOTSET)
-    assert set(out) == wanted
-    return out
+    return loc_records({KOREAN, ENGLISH, UTAH})
 
 
 def _clauses(body: dict) -> list[dict]:
@@ -148,19 +133,8 @@ def _serve(settings):
 
 
 @pytest.fixture(scope="module")
-def base_url(indexed_settings):
-    server, thread, base = _serve(indexed_settings)
-    yield base
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def api(base_url):
-    import requests
-
-    return lambda path, **params: requests.get(base_url + path, params=params or None,
-                                               timeout=30)
+def base_url(app_url):
+    return app_url
 
 
 def _path(record_id: str, suffix: str = "") -> str:
