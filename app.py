@@ -100,32 +100,34 @@ def _add_api(server: flask.Flask) -> None:
         if fmt not in citations.FORMATS:
             return _error(400, f"format: must be one of {', '.join(citations.FORMATS)}, "
                                f"not {fmt[:40]!r}", parameter="format")
-        try:
-            record = get_record(ctx.es, ctx.alias, record_id)
-        except SearchUnavailable:
-            return _error(503, "the catalogue is unavailable; try again soon")
-        if record is None:
-            return _error(404, f"no record with id {record_id!r}", id=record_id)
+        record, error = _record_or_error(ctx, record_id)
+        if error:
+            return error
         text, media_type, filename = citations.cite(record, fmt)
         return flask.Response(text, content_type=f"{media_type}; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="{filename}"'})
 
     @server.get("/api/records/<path:record_id>")
     def api_record(record_id: str):
-        ctx = services.current()
-        try:
-            record = get_record(ctx.es, ctx.alias, record_id)
-        except SearchUnavailable:
-            return _error(503, "the catalogue is unavailable; try again soon")
-        if record is None:
-            return _error(404, f"no record with id {record_id!r}", id=record_id)
-        return flask.jsonify(record)
+        record, error = _record_or_error(services.current(), record_id)
+        return error or flask.jsonify(record)
 
     # Without this, Dash's catch-all would answer unknown API paths with the app's page.
     @server.get("/api/", defaults={"rest": ""})
     @server.get("/api/<path:rest>")
     def api_unknown(rest: str):
         return _error(404, f"no API route /api/{rest}")
+
+
+def _record_or_error(ctx, record_id: str):
+    """(record, None), or (None, the 503 or 404 response to give instead)."""
+    try:
+        record = get_record(ctx.es, ctx.alias, record_id)
+    except SearchUnavailable:
+        return None, _error(503, "the catalogue is unavailable; try again soon")
+    if record is None:
+        return None, _error(404, f"no record with id {record_id!r}", id=record_id)
+    return record, None
 
 
 def _size(args) -> int:

@@ -7,15 +7,12 @@ import re
 import shutil
 import struct
 import subprocess
-import threading
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.es, pytest.mark.spark]
 
@@ -24,13 +21,8 @@ PHONE = (412, 900)
 
 
 @pytest.fixture(scope="module")
-def base_url(indexed_settings):
-    server = make_server("127.0.0.1", 0, create_app(indexed_settings).server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+def base_url(app_url):
+    return app_url
 
 
 @pytest.fixture(scope="module")
