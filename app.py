@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import dash
 import flask
-from werkzeug.serving import WSGIRequestHandler, run_simple
+from gunicorn.app.base import BaseApplication
 
 from index.client import connect
 from index import citations, related, suggest
@@ -149,17 +150,44 @@ def _bounded_int(args, name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """Writes no access log: request lines carry visitors' addresses and queries."""
+def worker_count(settings) -> int:
+    """Processes serving the app: the setting, or one per core (at most 8)."""
+    return settings.workers or max(1, min(8, os.cpu_count() or 1))
 
-    def log_request(self, code="-", size="-"):
-        pass
+
+class Server(BaseApplication):
+    """The app under gunicorn: several processes, each with threads, so one slow search
+    or a busy interpreter does not hold up the other visitors. Each worker builds its
+    own app (and Elasticsearch connections) after the fork.
+
+    Without log_queries there is no access log: request lines carry visitors'
+    addresses and queries.
+    """
+
+    def __init__(self, settings, host: str, port: int):
+        self.settings = settings
+        self.options = {
+            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+            "workers": worker_count(settings),
+            "worker_class": "gthread",
+            "threads": 8,
+            "accesslog": "-" if settings.log_queries else None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "timeout": 120,
+            "graceful_timeout": 10,
+            "proc_name": "shelfmap",
+        }
+        super().__init__()
+
+    def load_config(self):
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        return create_app(self.settings).server
 
 
 def serve(settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the app (no debug mode, no reloader) until interrupted."""
-    app = create_app(settings)
-    handler = WSGIRequestHandler if settings.log_queries else QuietRequestHandler
-    run_simple(host or settings.host, port or settings.port, app.server,
-               threaded=True, use_reloader=False, use_debugger=False,
-               request_handler=handler)
+    Server(settings, host or settings.host, port or settings.port).run()

@@ -78,6 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
             "larger loads ask for a full `shelfmap index`."),
     Setting("host", str, "127.0.0.1", "Address the app listens on."),
     Setting("port", int, 8050, "Port the app listens on."),
+    Setting("workers", int, 0, "Processes serving the app (0: one per CPU core, at "
+            "most 8). Each has its own Elasticsearch connections and threads."),
     Setting("log_queries", bool, False, "Write visitors' queries and addresses to the "
             "log (off: the app keeps nothing that identifies a visitor)."),
 )
@@ -138,6 +140,7 @@ class Settings:
     index_update_max_fraction: float = 0.2
     host: str = "127.0.0.1"
     port: int = 8050
+    workers: int = 0
     log_queries: bool = False
 
     # Folders under home; derived, never configured separately.
@@ -266,6 +269,8 @@ def validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if not 0 < value < 65536:
             raise SettingsError(f"{_BY_NAME[name].env} must be a TCP port, not {value}")
+    if not 0 <= settings.workers <= 64:
+        raise SettingsError("SHELFMAP_WORKERS must be from 0 (one per core) to 64")
     if settings.split_size < 64 * 1024:
         raise SettingsError("SHELFMAP_SPLIT_SIZE must be at least 65536 bytes")
     if settings.bulk_chunk < 1:

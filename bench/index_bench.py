@@ -144,18 +144,20 @@ def _percentiles(samples: list[float]) -> dict:
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
 
 
-def load(send, clients: int, seconds: float) -> dict:
+def load(send, clients: int, seconds: float, queries: list[str]) -> dict:
+    """``clients`` threads sending ``queries`` in turn (each query once, cycling only when
+    the list runs out) for ``seconds``; the latency percentiles of the answers."""
     samples: list[float] = []
     failures = [0]
     lock = threading.Lock()
+    upcoming = iter(range(10**9))
     stop = time.monotonic() + seconds
 
-    def client(k):
-        i = k
+    def client():
         with requests.Session() as http:
             while time.monotonic() < stop:
-                q = QUERIES[i % len(QUERIES)]
-                i += 7
+                with lock:
+                    q = queries[next(upcoming) % len(queries)]
                 t = time.perf_counter()
                 ok = send(http, q)
                 elapsed = time.perf_counter() - t
@@ -165,7 +167,7 @@ def load(send, clients: int, seconds: float) -> dict:
                     else:
                         failures[0] += 1
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
@@ -176,11 +178,39 @@ def load(send, clients: int, seconds: float) -> dict:
     return out
 
 
+def distinct_queries(settings, n: int = 20_000) -> list[str]:
+    """Queries a catalogue's readers type, none repeated: the main heading of each
+    distinct subject heading (``Korea (North)``, ``World War, 1939-1945``), shuffled."""
+    import random
+
+    import pyarrow.dataset as ds
+
+    from ingest import catalogue
+
+    dataset = ds.dataset(str(catalogue.current_path(settings.catalogue_dir)), format="parquet")
+    seen: dict[str, None] = {}
+    for batch in dataset.to_batches(columns=["subjects"], batch_size=8192):
+        for headings in batch.column(0).to_pylist():
+            for heading in headings or ():
+                seen.setdefault(heading.split(" -- ")[0].strip().lower(), None)
+    queries = [q for q in seen if q]
+    random.Random(7).shuffle(queries)
+    return queries[:n]
+
+
 def latency(settings, app_url: str, seconds: float) -> list[dict]:
+    """Two mixes, each side by side: "repeated" cycles through the popular queries in
+    QUERIES (a visitor's query is often someone else's too), "distinct" never repeats a
+    query, so every search is computed afresh. Both sides send what the API sends (the
+    same bodies, the request cache on). Before each side the cache is cleared and, for
+    the repeated mix, warmed with one pass over its queries."""
     from index.queries import parse_search_params, search_body
 
-    es_url = f"{settings.es_endpoint}/{settings.index}/_search"
-    bodies = {q: search_body(parse_search_params({"q": q})) for q in QUERIES}
+    es = settings.es_endpoint
+    es_url = f"{es}/{settings.index}/_search?request_cache=true"
+    mixes = {"repeated": QUERIES, "distinct": distinct_queries(settings)}
+    bodies = {q: search_body(parse_search_params({"q": q}))
+              for queries in mixes.values() for q in queries}
 
     def via_api(http, q):
         return http.get(f"{app_url}/api/search", params={"q": q}, timeout=30).status_code == 200
@@ -188,16 +218,28 @@ def latency(settings, app_url: str, seconds: float) -> list[dict]:
     def direct(http, q):
         return http.post(es_url, json=bodies[q], timeout=30).status_code == 200
 
+    def clear_cache():
+        requests.post(f"{es}/{settings.index}/_cache/clear?request=true", timeout=60)
+
     rows = []
-    for clients in (1, 8, 32):
-        direct_stats = load(direct, clients, seconds)
-        api_stats = load(via_api, clients, seconds)
-        rows.append({"clients": clients, "elasticsearch": direct_stats, "api": api_stats,
-                     "overhead_p95_ms": round(api_stats["p95_ms"] - direct_stats["p95_ms"], 1)})
-        print(f"{clients:>3} clients  ES p50/p95/p99 {direct_stats['p50_ms']}/"
-              f"{direct_stats['p95_ms']}/{direct_stats['p99_ms']} ms  API "
-              f"{api_stats['p50_ms']}/{api_stats['p95_ms']}/{api_stats['p99_ms']} ms  "
-              f"overhead p95 {rows[-1]['overhead_p95_ms']} ms", flush=True)
+    for mix, queries in mixes.items():
+        for clients in (1, 8, 32):
+            stats = {}
+            for side, send in (("direct", direct), ("api", via_api)):
+                clear_cache()
+                if mix == "repeated":
+                    with requests.Session() as http:
+                        for q in queries:
+                            send(http, q)
+                stats[side] = load(send, clients, seconds, queries)
+            direct_stats, api_stats = stats["direct"], stats["api"]
+            rows.append({"mix": mix, "clients": clients, "elasticsearch": direct_stats,
+                         "api": api_stats,
+                         "overhead_p95_ms": round(api_stats["p95_ms"] - direct_stats["p95_ms"], 1)})
+            print(f"{mix:>8} {clients:>3} clients  ES p50/p95/p99 {direct_stats['p50_ms']}/"
+                  f"{direct_stats['p95_ms']}/{direct_stats['p99_ms']} ms  API "
+                  f"{api_stats['p50_ms']}/{api_stats['p95_ms']}/{api_stats['p99_ms']} ms  "
+                  f"overhead p95 {rows[-1]['overhead_p95_ms']} ms", flush=True)
     return rows
 
 
@@ -205,9 +247,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=250_000)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--latency-only", action="store_true",
+                        help="skip (a); measure latency on the index already built")
     args = parser.parse_args()
 
-    from index import build_job, local_node
+    from index import local_node
     from ingest.spark import session
 
     settings = bench_settings(args.records)
@@ -215,46 +259,59 @@ def main() -> None:
     n = ensure_catalogue(settings, args.records, spark)
     result: dict = {"records": n, "machine": f"{os.cpu_count()} cores"}
     with local_node.running(settings):
-        connections = spark.sparkContext.defaultParallelism
-        built = build_job.build(settings, spark=spark)      # warm-up build: JIT, caches
-        started = time.perf_counter()
-        built = build_job.build(settings, spark=spark)
-        ours = time.perf_counter() - started
-        bodies = ndjson_chunks(settings, "bench-plain", settings.bulk_chunk)
-        plain = plain_bulk_load(settings, bodies, "bench-plain", connections)
-        count = requests.get(f"{settings.es_endpoint}/bench-plain/_count", timeout=30).json()["count"]
-        requests.delete(f"{settings.es_endpoint}/bench-plain", timeout=60)
-        result["indexing"] = {
-            "connections": connections, "documents": built["documents"],
-            "shelfmap_seconds": round(ours, 1), "shelfmap_docs_per_s": round(n / ours),
-            "plain_bulk_seconds": round(plain, 1), "plain_bulk_docs_per_s": round(count / plain),
-            "ratio": round((n / ours) / (count / plain), 2)}
-        i = result["indexing"]
-        print(f"indexing {n:,} docs, {connections} connections: shelfmap {i['shelfmap_docs_per_s']:,}"
-              f"/s, plain _bulk {i['plain_bulk_docs_per_s']:,}/s, ratio {i['ratio']}", flush=True)
-        spark.stop()
-
-        port = 8790
-        env = dict(os.environ, SHELFMAP_HOME=settings.home, SHELFMAP_ES_PORT="9290",
-                   SHELFMAP_INDEX=settings.index, SHELFMAP_PORT=str(port))
-        server = subprocess.Popen([str(Path(sys.executable).with_name("shelfmap")), "serve"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            app_url = f"http://127.0.0.1:{port}"
-            for _ in range(120):
-                try:
-                    if requests.get(f"{app_url}/api/health", timeout=2).ok:
-                        break
-                except requests.ConnectionError:
-                    time.sleep(0.5)
-            result["latency"] = latency(settings, app_url, args.seconds)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        if args.latency_only:
+            spark.stop()
+        else:
+            result["indexing"] = indexing(settings, spark, n)
+            spark.stop()
+        result["latency"] = serve_and_measure(settings, args.seconds)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     result["when"] = time.strftime("%Y-%m-%d")
-    (out / "index.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "latency.json" if args.latency_only else "index.json"
+    (out / name).write_text(json.dumps(result, indent=2) + "\n")
+
+
+def indexing(settings, spark, n: int) -> dict:
+    from index import build_job
+
+    connections = spark.sparkContext.defaultParallelism
+    built = build_job.build(settings, spark=spark)      # warm-up build: JIT, caches
+    started = time.perf_counter()
+    built = build_job.build(settings, spark=spark)
+    ours = time.perf_counter() - started
+    bodies = ndjson_chunks(settings, "bench-plain", settings.bulk_chunk)
+    plain = plain_bulk_load(settings, bodies, "bench-plain", connections)
+    count = requests.get(f"{settings.es_endpoint}/bench-plain/_count", timeout=30).json()["count"]
+    requests.delete(f"{settings.es_endpoint}/bench-plain", timeout=60)
+    i = {
+        "connections": connections, "documents": built["documents"],
+        "shelfmap_seconds": round(ours, 1), "shelfmap_docs_per_s": round(n / ours),
+        "plain_bulk_seconds": round(plain, 1), "plain_bulk_docs_per_s": round(count / plain),
+        "ratio": round((n / ours) / (count / plain), 2)}
+    print(f"indexing {n:,} docs, {connections} connections: shelfmap {i['shelfmap_docs_per_s']:,}"
+          f"/s, plain _bulk {i['plain_bulk_docs_per_s']:,}/s, ratio {i['ratio']}", flush=True)
+    return i
+
+
+def serve_and_measure(settings, seconds: float) -> list[dict]:
+    port = 8790
+    env = dict(os.environ, SHELFMAP_HOME=settings.home, SHELFMAP_ES_PORT="9290",
+               SHELFMAP_INDEX=settings.index, SHELFMAP_PORT=str(port))
+    server = subprocess.Popen([str(Path(sys.executable).with_name("shelfmap")), "serve"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        app_url = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                if requests.get(f"{app_url}/api/health", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.5)
+        return latency(settings, app_url, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

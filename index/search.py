@@ -13,6 +13,12 @@ from index.queries import SearchParams, search_body
 from ingest.schema import FIELDS, LIST_FIELDS
 
 
+# The parts of a search response the API reads: Elasticsearch leaves the rest (shard
+# counts, index names, scores, bucket metadata) out of the body it serialises.
+RESPONSE_PATHS = ["hits.total", "hits.hits._id", "hits.hits._source", "hits.hits.highlight",
+                  "aggregations.*.buckets.key", "aggregations.*.buckets.doc_count"]
+
+
 class SearchUnavailable(RuntimeError):
     """The cluster did not answer the search (down, alias missing, red index)."""
 
@@ -51,13 +57,15 @@ def search(es: Elasticsearch, alias: str, params: SearchParams,
     """
     body = search_body(params, extra_fields)
     try:
-        resp = es.search(index=alias, **body)
+        # The shard request cache answers a repeated search (the same body) until the
+        # index next refreshes with changes; an alias swap starts a fresh cache.
+        resp = es.search(index=alias, request_cache=True, filter_path=RESPONSE_PATHS, **body)
     except (ApiError, TransportError) as exc:
         raise SearchUnavailable(f"search on {alias!r} failed: {type(exc).__name__}") from exc
     total = resp["hits"]["total"]
     return {
         "total": total["value"] if isinstance(total, dict) else total,
-        "hits": [_hit(h, extra_fields) for h in resp["hits"]["hits"]],
+        "hits": [_hit(h, extra_fields) for h in resp["hits"].get("hits", [])],
         "facets": _facets(resp.get("aggregations") or {}),
     }
 

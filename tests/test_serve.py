@@ -1,0 +1,82 @@
+"""`shelfmap serve` as an operator runs it: several worker processes answering the API,
+no access log unless asked for, and gone on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from .test_demo import _free_port
+
+pytestmark = [pytest.mark.es, pytest.mark.spark]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def _serve(settings, tmp_path, **env_extra):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHELFMAP_")}
+    env.update(SHELFMAP_HOME=settings.home, SHELFMAP_ES_PORT=str(settings.es_port),
+               SHELFMAP_INDEX=settings.index, SHELFMAP_PORT=str(port), **env_extra)
+    if settings.es_url:
+        env["SHELFMAP_ES_URL"] = settings.es_url
+    log = open(tmp_path / "serve.log", "w+b")
+    shelfmap = str(Path(sys.executable).with_name("shelfmap"))
+    server = subprocess.Popen([shelfmap, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/api/health", timeout=2).ok:
+                return server, url, log
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    server.kill()
+    log.seek(0)
+    raise AssertionError(f"shelfmap serve did not answer: {log.read().decode()[-2000:]}")
+
+
+def test_serve_runs_worker_processes_without_an_access_log(indexed_settings, tmp_path):
+    server, url, log = _serve(indexed_settings, tmp_path, SHELFMAP_WORKERS="2")
+    try:
+        assert len(_children(server.pid)) == 2
+        for q in ("Korea", "한국", "poetry"):
+            r = requests.get(f"{url}/api/search", params={"q": q}, timeout=30)
+            assert r.status_code == 200 and r.json()["total"] > 0, q
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    assert _children(server.pid) == []
+    log.seek(0)
+    text = log.read().decode(errors="replace")
+    assert "poetry" not in text and "GET" not in text, text
+
+
+def test_serve_logs_requests_when_the_operator_asks(indexed_settings, tmp_path):
+    server, url, log = _serve(indexed_settings, tmp_path, SHELFMAP_WORKERS="1",
+                              SHELFMAP_LOG_QUERIES="true")
+    try:
+        assert requests.get(f"{url}/api/search", params={"q": "poetry"}, timeout=30).ok
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    log.seek(0)
+    assert "q=poetry" in log.read().decode(errors="replace")
