@@ -74,8 +74,7 @@ def build(settings, *, spark=None) -> dict:
         frame = spark.read.parquet(str(source))
         expected = frame.count()
         options = settings.as_dict()
-        stats = bulk.combine(frame.rdd.mapPartitions(
-            lambda rows: bulk.write_partition(rows, options, name)).collect())
+        stats = bulk.write_frame(frame, options, name)
         report.update(expected=expected, **stats)
         es.indices.put_settings(index=name, settings={"index": final_settings})
         es.indices.refresh(index=name)

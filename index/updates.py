@@ -161,11 +161,9 @@ def apply(settings, *, spark=None, version: str | None = None) -> dict:
                            "left_semi")
     deletes = latest.where(F.col("op") == "delete").select("id")
     options = settings.as_dict()
-    summaries = deletes.rdd.mapPartitions(
-        lambda rows: bulk.write_partition(rows, options, live, op="delete")).collect()
-    summaries += upserts.rdd.mapPartitions(
-        lambda rows: bulk.write_partition(rows, options, live)).collect()
-    stats = bulk.combine(summaries)
+    deleted = bulk.write_frame(deletes, options, live, op="delete")
+    upserted = bulk.write_frame(upserts, options, live)
+    stats = bulk.combine([deleted, upserted])
     es.indices.refresh(index=live)
     expected = records.count()
     indexed = es.count(index=live)["count"]
