@@ -13,7 +13,8 @@ from gunicorn.app.base import BaseApplication
 from index.client import connect
 from index import citations, related, suggest
 from index.queries import BadParameter, parse_search_params
-from index.search import SearchUnavailable, get_record, health, search
+from index.search import SearchUnavailable, get_record, health, search, subject_terms
+from viz import graph_store
 from viz.components import services
 
 VIZ = Path(__file__).resolve().parent / "viz"
@@ -34,7 +35,7 @@ def create_app(settings) -> dash.Dash:
     )
     services.install(app.server, services.Services(
         es=connect(settings), alias=settings.index, log_queries=settings.log_queries))
-    _add_api(app.server)
+    _add_api(app.server, settings.graph_dir)
     return app
 
 
@@ -42,13 +43,25 @@ def _error(status: int, message: str, **extra):
     return flask.jsonify({"error": message, **extra}), status
 
 
-def _add_api(server: flask.Flask) -> None:
+def _add_api(server: flask.Flask, graph_dir: Path) -> None:
     server.json.ensure_ascii = False  # Hangul as UTF-8, a third of the \\uXXXX bytes
 
     @server.get("/api/health")
     def api_health():
         ctx = services.current()
-        return flask.jsonify(health(ctx.es, ctx.alias))
+        store = graph_store.current(graph_dir)
+        return flask.jsonify(health(ctx.es, ctx.alias, store.version if store else None))
+
+    @server.get("/api/graph/topics")
+    def api_graph_topics():
+        try:
+            query = _graph_query(flask.request.args)
+        except BadParameter as exc:
+            return _error(400, str(exc), parameter=exc.name)
+        store = graph_store.current(graph_dir)
+        if store is None:
+            return _error(503, "no topic graph has been built yet", hint=GRAPH_HINT)
+        return _graph_answer(store, query)
 
     @server.get("/api/search")
     def api_search():
@@ -118,6 +131,77 @@ def _add_api(server: flask.Flask) -> None:
     @server.get("/api/<path:rest>")
     def api_unknown(rest: str):
         return _error(404, f"no API route /api/{rest}")
+
+
+GRAPH_HINT = "run `shelfmap graph`"
+PATH_MAX_HOPS = 6
+MAX_GRAPH_RECORDS = 100
+MAX_GRAPH_LIMIT = 500
+
+
+def _graph_query(args) -> dict:
+    """The mode and parameters of a /api/graph/topics request; BadParameter naming
+    the parameter when they do not make one request.
+
+    Modes: ``around`` (a neighbourhood), ``from`` + ``to`` (a path), ``records`` (the
+    map around those records), or none of them (the overview).
+    """
+    given = [name for name in ("around", "from", "to", "records") if args.get(name)]
+    modes = {"path" if name in ("from", "to") else name for name in given}
+    if len(modes) > 1:
+        raise BadParameter(given[-1], "give one of around, from and to, or records")
+    mode = modes.pop() if modes else "overview"
+    query = {"mode": mode, "depth": _bounded_int(args, "depth", 1, 1, 3),
+             "limit": _bounded_int(args, "limit", 100 if mode == "overview" else 50, 1,
+                                   MAX_GRAPH_LIMIT)}
+    if mode == "path":
+        for name, other in (("from", "to"), ("to", "from")):
+            if not args.get(name):
+                raise BadParameter(name, f"a path needs both from and to; {other} is "
+                                         "given")
+    for name in ("around", "from", "to"):
+        if args.get(name):
+            query[name] = args[name]
+    if mode == "records":
+        ids = list(dict.fromkeys(i.strip() for i in args["records"].split(",") if i.strip()))
+        if not ids:
+            raise BadParameter("records", "must list record ids, separated by commas")
+        if len(ids) > MAX_GRAPH_RECORDS:
+            raise BadParameter("records", f"at most {MAX_GRAPH_RECORDS} ids, not {len(ids)}")
+        if any(len(i.encode("utf-8")) > 512 for i in ids):
+            raise BadParameter("records", "a record id is at most 512 bytes")
+        query["records"] = ids
+    return query
+
+
+def _graph_answer(store: graph_store.GraphStore, query: dict):
+    """The JSON answer to a parsed /api/graph/topics request, or the 404/503 to give."""
+    mode = query["mode"]
+    extra = {}
+    try:
+        if mode == "around":
+            answer = store.neighbourhood(query["around"], query["depth"], query["limit"])
+        elif mode == "path":
+            answer = store.path(query["from"], query["to"], max_hops=PATH_MAX_HOPS)
+            if answer is None:
+                return _error(404, f"no path of at most {PATH_MAX_HOPS} links between "
+                                   f"{query['from'][:80]!r} and {query['to'][:80]!r}")
+        elif mode == "records":
+            ctx = services.current()
+            try:
+                terms = subject_terms(ctx.es, ctx.alias, query["records"])
+            except SearchUnavailable:
+                return _error(503, "the catalogue is unavailable; try again soon")
+            if not terms:
+                return _error(404, "none of the records exists", parameter="records")
+            answer = store.around_subjects(list(terms.values()), query["limit"])
+            extra["missing"] = [i for i in query["records"] if i not in terms]
+        else:
+            answer = store.overview(query["limit"])
+    except graph_store.UnknownNode as exc:
+        name = next(n for n in ("around", "from", "to") if query.get(n) == exc.node)
+        return _error(404, f"no topic with id or label {exc.node[:80]!r}", parameter=name)
+    return flask.jsonify({**answer, **extra, "graph_version": store.version})
 
 
 def _record_or_error(ctx, record_id: str):

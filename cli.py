@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
                        "version (refused unless the index reflects its base version)")
     index.add_argument("--spark-master", help="Spark master URL (SHELFMAP_SPARK_MASTER)")
 
+    graph = sub.add_parser("graph", help="build the topic graph from the catalogue")
+    graph.add_argument("--spark-master", help="Spark master URL (SHELFMAP_SPARK_MASTER)")
+
     serve = sub.add_parser("serve", help="serve the app")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8050)")
@@ -160,6 +163,24 @@ def cmd_index(settings, args) -> int:
     return 0
 
 
+def cmd_graph(settings, args) -> int:
+    from ingest import graph_job
+
+    def step(name: str) -> None:
+        print(f"graph: {name}...", flush=True)
+
+    built = graph_job.build(settings, progress=step)
+    counts, timings = built["counts"], built["timings"]
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts["nodes"].items())
+    print(f"graph {built['version']} from catalogue {built['catalogue_version']}: "
+          f"{sum(counts['nodes'].values()):,} nodes ({kinds}), {counts['edges']:,} links, "
+          f"{counts['communities']:,} communities from {counts['records']:,} records in "
+          f"{timings['total']:.1f} s (counting {timings['counting']:.1f}, pruning "
+          f"{timings['pruning']:.1f}, communities {timings['communities']:.1f}, layout "
+          f"{timings['layout']:.1f})")
+    return 0
+
+
 def cmd_serve(settings, args) -> int:
     import app
 
@@ -187,6 +208,21 @@ def cmd_status(settings, args) -> int:
         latest = catalogue.current_version(settings.catalogue_dir) or "none"
         behind = "" if indexed == latest else "  (behind: run `shelfmap index --update`)"
         print(f"index reflects catalogue {indexed}; catalogue is at {latest}{behind}")
+    from viz import graph_artifacts
+
+    # From graph.json alone: status never reads the graph's tables.
+    graph = graph_artifacts.current_version(settings.graph_dir)
+    if graph is None:
+        print("graph:         none (run `shelfmap graph`)")
+    else:
+        try:
+            counts = graph_artifacts.read_manifest(settings.graph_dir, graph)["counts"]
+            nodes = counts["nodes"]
+            kinds = ", ".join(f"{n:,} {kind}" for kind, n in nodes.items())
+            print(f"graph:         {graph} ({sum(nodes.values()):,} nodes: {kinds}; "
+                  f"{counts['edges']:,} edges)")
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"graph:         {graph} (graph.json unreadable: {exc!r})")
     last = settings.reports_dir / "last-ingest.json"
     if last.exists():
         from ingest import report
@@ -200,7 +236,7 @@ def cmd_status(settings, args) -> int:
 def cmd_demo(settings, args) -> int:
     import app
     from index import build_job, local_node
-    from ingest import catalogue_job, report
+    from ingest import catalogue_job, graph_job, report
 
     if not SAMPLE.is_dir():
         raise FileNotFoundError(f"the bundled sample folder {SAMPLE} is missing")
@@ -214,6 +250,9 @@ def cmd_demo(settings, args) -> int:
             print(report.summary(result))
             built = build_job.build(settings, spark=spark)
             print(f"indexed {built['documents']:,} records into {built['index']}")
+            graph = graph_job.build(settings, spark=spark)
+            print(f"topic graph {graph['version']}: {sum(graph['counts']['nodes'].values()):,} "
+                  f"nodes, {graph['counts']['edges']:,} links")
         finally:
             spark.stop()
         print(f"shelfmap demo at http://{settings.host}:{settings.port}  (Ctrl-C stops "
@@ -223,7 +262,7 @@ def cmd_demo(settings, args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "es": cmd_es, "ingest": cmd_ingest, "export": cmd_export,
-            "index": cmd_index,
+            "index": cmd_index, "graph": cmd_graph,
             "serve": cmd_serve, "status": cmd_status}
 
 

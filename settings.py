@@ -76,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index_update_max_fraction", float, 0.2, "`shelfmap ingest` applies its "
             "changes to the live index when they touch at most this fraction of it; "
             "larger loads ask for a full `shelfmap index`."),
+    Setting("graph_min_support", int, 3, "Records a heading, author or class needs to "
+            "become a node of the topic graph, and records two nodes must share to be "
+            "linked."),
+    Setting("graph_top_k", int, 10, "Strongest links kept per node of the topic graph."),
+    Setting("graph_seed", int, 42, "Seed of the topic graph's communities and layout (the "
+            "same seed and catalogue give the same map)."),
+    Setting("graph_keep", int, 2, "Topic graph versions kept (the newest is current)."),
     Setting("host", str, "127.0.0.1", "Address the app listens on."),
     Setting("port", int, 8050, "Port the app listens on."),
     Setting("workers", int, 0, "Processes serving the app (0: one per CPU core, at "
@@ -138,6 +145,10 @@ class Settings:
     index_keep: int = 2
     index_replicas: int = 0
     index_update_max_fraction: float = 0.2
+    graph_min_support: int = 3
+    graph_top_k: int = 10
+    graph_seed: int = 42
+    graph_keep: int = 2
     host: str = "127.0.0.1"
     port: int = 8050
     workers: int = 0
@@ -269,6 +280,12 @@ def validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if not 0 < value < 65536:
             raise SettingsError(f"{_BY_NAME[name].env} must be a TCP port, not {value}")
+    if settings.graph_min_support < 1:
+        raise SettingsError("SHELFMAP_GRAPH_MIN_SUPPORT must be at least 1")
+    if settings.graph_top_k < 1:
+        raise SettingsError("SHELFMAP_GRAPH_TOP_K must be at least 1")
+    if settings.graph_keep < 1:
+        raise SettingsError("SHELFMAP_GRAPH_KEEP must be at least 1")
     if not 0 <= settings.workers <= 64:
         raise SettingsError("SHELFMAP_WORKERS must be from 0 (one per core) to 64")
     if settings.split_size < 64 * 1024:

@@ -86,6 +86,20 @@ def get_record(es: Elasticsearch, alias: str, record_id: str) -> dict | None:
     return {name: src.get(name, [] if name in LIST_FIELDS else None) for name in FIELDS}
 
 
+def subject_terms(es: Elasticsearch, alias: str, ids: list[str]) -> dict[str, list[str]]:
+    """Each found record's ``subject_terms``, by id, in one request; absent ids are left
+    out. Raises :class:`SearchUnavailable` when the cluster fails."""
+    ids = [i for i in dict.fromkeys(ids) if i and len(i.encode("utf-8")) <= 512]
+    if not ids:
+        return {}
+    try:
+        resp = es.mget(index=alias, ids=ids, source_includes=["subject_terms"])
+    except (ApiError, TransportError) as exc:
+        raise SearchUnavailable(f"mget on {alias!r} failed: {type(exc).__name__}") from exc
+    return {doc["_id"]: (doc.get("_source") or {}).get("subject_terms") or []
+            for doc in resp["docs"] if doc.get("found")}
+
+
 def health(es: Elasticsearch, alias: str, graph_version: str | None = None) -> dict:
     """``{"status", "index", "records", "graph_version"}``; "degraded", never an
     exception, when the cluster or the alias is missing."""
