@@ -11,8 +11,10 @@ For each size, in one run:
   given --baseline-minutes (default 30) in all; steps it does not reach in that time are
   reported as not finished.
 
-Then the neighbourhood query of the store (`GraphStore.neighbourhood`, depth 1 and 2)
-on the largest graph: p50/p95/p99 over a sample of nodes.
+Then the neighbourhood query on the largest graph: in the store
+(`GraphStore.neighbourhood`, depth 1 and 2, over a sample of nodes), and through
+`shelfmap serve` (`/api/graph/topics?around=`, depth 2, 1 and 8 concurrent clients):
+p50/p95/p99.
 
     bench/fetch-loc-full.sh                                  # once
     .venv/bin/python bench/graph_bench.py [--sizes 25000 100000 250000] [--baseline-minutes 30]
@@ -232,6 +234,48 @@ def neighbourhood_latency(settings, samples: int = 2000) -> dict:
     return out
 
 
+def api_neighbourhood_latency(settings, seconds: float = 10.0) -> list[dict]:
+    """``/api/graph/topics?around=`` through `shelfmap serve` (HTTP, JSON), 1 and 8
+    concurrent clients, each asking for the neighbourhood of a random node."""
+    import subprocess
+
+    import requests
+
+    from index_bench import load
+    from viz import graph_store
+
+    store = graph_store.current(settings.graph_dir)
+    rng = random.Random(11)
+    labels = [store.ids[i] for i in rng.sample(range(len(store.ids)), min(5000, len(store.ids)))]
+    port = 8791
+    env = dict(os.environ, SHELFMAP_HOME=settings.home, SHELFMAP_PORT=str(port))
+    server = subprocess.Popen([str(Path(sys.executable).with_name("shelfmap")), "serve"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/graph/topics"
+    try:
+        for _ in range(240):
+            try:
+                if requests.get(url, timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.5)
+
+        def send(http, node):
+            return http.get(url, params={"around": node, "depth": 2, "limit": 50},
+                            timeout=30).status_code == 200
+
+        rows = []
+        for clients in (1, 8):
+            stats = load(send, clients, seconds, labels)
+            rows.append({"clients": clients, **stats})
+            print(f"/api/graph/topics?around=..&depth=2, {clients} client(s): p50/p95/p99 "
+                  f"{stats['p50_ms']}/{stats['p95_ms']}/{stats['p99_ms']} ms", flush=True)
+        return rows
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 100_000, 250_000])
@@ -266,6 +310,8 @@ def main() -> None:
     print(f"neighbourhood on {results['neighbourhood']['records']:,} records: "
           f"depth 1 p95 {results['neighbourhood']['depth_1']['p95_ms']} ms, "
           f"depth 2 p95 {results['neighbourhood']['depth_2']['p95_ms']} ms", flush=True)
+    largest = bench_settings(results["neighbourhood"]["records"])
+    results["neighbourhood"]["api"] = api_neighbourhood_latency(largest)
     if not args.no_baseline:
         for row in results["sizes"]:
             settings = bench_settings(row["records"])

@@ -164,7 +164,7 @@ def _write(frame, rows: int, path: Path) -> None:
 
 
 def count(settings, out_dir: Path, spark=None, *, min_support: int | None = None,
-          top_k: int | None = None) -> dict:
+          top_k: int | None = None, progress=None) -> dict:
     """Count and prune the current catalogue's topic graph into ``out_dir``.
 
     Writes ``out_dir/nodes.parquet`` (id, label, kind, records, degree) and
@@ -172,7 +172,8 @@ def count(settings, out_dir: Path, spark=None, *, min_support: int | None = None
     summary: records, nodes by kind, edges, catalogue_version, timings (seconds:
     ``counting`` from reading the catalogue to the weighted candidate links,
     ``pruning`` from there to both tables written). ``min_support`` and ``top_k``
-    default to the settings.
+    default to the settings; ``progress(step)`` is told ``"counting"`` and ``"pruning"``
+    as each starts.
     """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
@@ -195,7 +196,12 @@ def count(settings, out_dir: Path, spark=None, *, min_support: int | None = None
         cached.append(frame)
         return frame
 
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
     try:
+        step("counting")
         started = time.monotonic()
         records = spark.read.parquet(str(source)).select(*COLUMNS)
         n = records.count()
@@ -208,6 +214,7 @@ def count(settings, out_dir: Path, spark=None, *, min_support: int | None = None
         log.info("%d record(s): %d node(s) with support >= %d, %d candidate link(s) "
                  "in %.1f s", n, frequent, min_support, candidates, counted - started)
 
+        step("pruning")
         edges = keep(top_links(links, top_k))
         kept = edges.count()
         nodes = keep(graph_nodes(spark, counts, edges))
@@ -235,8 +242,8 @@ def build(settings, spark=None, *, progress=None) -> dict:
     """``shelfmap graph``: count and prune (Spark), analyse (networkx), write a new
     graph version and make it current. Returns its graph.json.
 
-    ``progress(step)`` is told when each step starts: ``counting`` (which includes
-    pruning; their split is in the manifest's timings), ``analysis``, ``writing``.
+    ``progress(step)`` is told when each step starts: ``counting``, ``pruning``,
+    ``communities``, ``layout``, ``writing``.
     A build that fails leaves the current graph as it was.
     """
     import shutil
@@ -257,13 +264,11 @@ def build(settings, spark=None, *, progress=None) -> dict:
     # publishing and pruning never see; they are read back once and removed.
     staging = root / f".counting-{uuid.uuid4().hex[:8]}"
     try:
-        step("counting")
-        summary = count(settings, staging, spark)
-        step("analysis")
+        summary = count(settings, staging, spark, progress=progress)
         nodes = ds.dataset(str(staging / "nodes.parquet"), format="parquet").to_table()
         edges = ds.dataset(str(staging / "edges.parquet"), format="parquet").to_table()
         result = analysis.analyse(nodes, edges, seed=settings.graph_seed,
-                                  top_k=settings.graph_top_k)
+                                  top_k=settings.graph_top_k, progress=progress)
         step("writing")
         timings = {**summary["timings"], **{k: round(v, 3) for k, v in result.timings.items()}}
         timings["total"] = round(time.monotonic() - started, 3)

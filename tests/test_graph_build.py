@@ -32,7 +32,7 @@ def _table(settings, version: str, name: str):
 
 def test_build_publishes_a_complete_version(indexed_settings, built):
     manifest, steps = built
-    assert steps == ["counting", "analysis", "writing"]
+    assert steps == ["counting", "pruning", "communities", "layout", "writing"]
     root = indexed_settings.graph_dir
     assert graph_artifacts.current_version(root) == manifest["version"]
     assert not [p.name for p in root.iterdir() if p.name.startswith(".counting")]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -66,7 +66,8 @@ class Analysis:
     timings: Mapping[str, float]
 
 
-def analyse(nodes: pa.Table, edges: pa.Table, *, seed: int, top_k: int) -> Analysis:
+def analyse(nodes: pa.Table, edges: pa.Table, *, seed: int, top_k: int,
+            progress: Callable[[str], None] | None = None) -> Analysis:
     """Communities, centrality and layout of the pruned topic graph.
 
     Parameters
@@ -83,6 +84,9 @@ def analyse(nodes: pa.Table, edges: pa.Table, *, seed: int, top_k: int) -> Analy
         Links kept per community (``SHELFMAP_GRAPH_TOP_K``): a link between two
         communities is kept when it is among the first ``top_k`` of either end, ranked
         by weight, then links, then the other community's number.
+    progress : callable, optional
+        Told ``"communities"`` and ``"layout"`` as each step starts (the build's
+        progress and the benchmark's per-step memory).
 
     Returns
     -------
@@ -116,6 +120,8 @@ def analyse(nodes: pa.Table, edges: pa.Table, *, seed: int, top_k: int) -> Analy
     >>> found.community_edges.to_pylist()
     [{'source': 0, 'target': 1, 'weight': 0.1, 'links': 1}]
     """
+    if progress is not None:
+        progress("communities")
     started = time.perf_counter()
     _check(nodes, edges, seed, top_k)
     ids = nodes.column("id")
@@ -137,6 +143,8 @@ def analyse(nodes: pa.Table, edges: pa.Table, *, seed: int, top_k: int) -> Analy
                   for u, v, d in C.edges(data=True)], top_k)
     found_communities = time.perf_counter() - started
 
+    if progress is not None:
+        progress("layout")
     started = time.perf_counter()
     placed = community_layout(G, parts, seed=seed, C=C)
 
