@@ -71,6 +71,10 @@ def test_demo_serves_the_sample_and_stops_cleanly(tmp_path):
 
         health = requests.get(f"{base}/api/health", timeout=10).json()
         assert health["status"] == "ok" and health["records"] == 1000
+        assert health["graph_version"], "the demo builds the topic graph"
+        overview = requests.get(f"{base}/api/graph/topics", timeout=10).json()
+        assert overview["graph_version"] == health["graph_version"]
+        assert overview["nodes"] and all(n["kind"] == "community" for n in overview["nodes"])
         found = requests.get(f"{base}/api/search", params={"q": "한국"}, timeout=10).json()
         assert found["total"] > 0
         assert all(hit["language"] == "kor" for hit in found["hits"])
