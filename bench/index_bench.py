@@ -249,6 +249,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--latency-only", action="store_true",
                         help="skip (a); measure latency on the index already built")
+    parser.add_argument("--indexing-only", action="store_true", help="skip (b)")
     args = parser.parse_args()
 
     from index import local_node
@@ -264,7 +265,8 @@ def main() -> None:
         else:
             result["indexing"] = indexing(settings, spark, n)
             spark.stop()
-        result["latency"] = serve_and_measure(settings, args.seconds)
+        if not args.indexing_only:
+            result["latency"] = serve_and_measure(settings, args.seconds)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     result["when"] = time.strftime("%Y-%m-%d")

@@ -71,10 +71,8 @@ def build(settings, *, spark=None) -> dict:
               "started": _now(), "status": "failed"}
     try:
         spark = spark or session(settings, "shelfmap index")
-        frame = spark.read.parquet(str(source))
-        expected = frame.count()
-        options = settings.as_dict()
-        stats = bulk.write_frame(frame, options, name)
+        expected = spark.read.parquet(str(source)).count()
+        stats = bulk.write_catalogue(spark, source, settings.as_dict(), name)
         report.update(expected=expected, **stats)
         es.indices.put_settings(index=name, settings={"index": final_settings})
         es.indices.refresh(index=name)

@@ -197,6 +197,58 @@ def write_batches(batches: Iterable, settings: dict, index_name: str,
         "retries": stats["retries"], "errors": orjson.dumps(stats["errors"]).decode()}])
 
 
+def row_groups(source) -> list[tuple[str, int]]:
+    """(file, row group) of every row group of a Parquet folder, in order: the units in
+    which executors read a catalogue for a full build."""
+    import pyarrow.dataset as ds
+
+    return [(fragment.path, group.id)
+            for fragment in ds.dataset(str(source), format="parquet").get_fragments()
+            for group in fragment.row_groups]
+
+
+def write_row_groups(tasks: Iterable[tuple[str, int]], settings: dict,
+                     index_name: str) -> Iterator[dict]:
+    """Executor side of a full build: read the given Parquet row groups with pyarrow
+    and index their records; yields one summary (see :func:`write`).
+
+    The executors read the catalogue themselves, as the ingest job's executors wrote it:
+    a Spark DataFrame would decode the Parquet into JVM rows and encode them again for
+    Python, CPU that a node sharing the machine would otherwise index with.
+    """
+    import pyarrow.parquet as pq
+
+    from index.client import connect
+    from ingest.schema import FIELDS
+
+    def records():
+        for path, group in tasks:
+            with pq.ParquetFile(path) as parquet:
+                for batch in parquet.iter_batches(row_groups=[group], columns=list(FIELDS)):
+                    yield from batch.to_pylist()
+
+    es = connect(settings, timeout=120, retries=0)
+    try:
+        yield write(es, actions(records(), index_name),
+                    chunk_size=settings.get("bulk_chunk", 500),
+                    max_retries=settings.get("bulk_retries", 8))
+    finally:
+        es.close()
+
+
+def write_catalogue(spark, source, settings: dict, index_name: str) -> dict:
+    """Index every record of the catalogue folder ``source`` from the executors, one
+    task per few row groups; the combined counts (see :func:`combine`)."""
+    tasks = row_groups(source)
+    if not tasks:
+        return combine([])
+    # Two tasks per core: enough to balance row groups of unequal size, few enough that
+    # each task fills its bulk chunks.
+    slices = max(1, min(len(tasks), 2 * spark.sparkContext.defaultParallelism))
+    return combine(spark.sparkContext.parallelize(tasks, slices).mapPartitions(
+        lambda part: write_row_groups(part, settings, index_name)).collect())
+
+
 def write_frame(frame, settings: dict, index_name: str, op: str = "index") -> dict:
     """Send a DataFrame's rows (canonical records, or ``id`` for deletes) from the
     executors; the combined counts (see :func:`combine`)."""
