@@ -8,6 +8,8 @@ declared once, in :data:`DERIVED`; ``index.mapping`` adds them to the mapping an
 
 from __future__ import annotations
 
+import itertools
+
 from ingest.classification import lcc_class  # noqa: F401 - viz.pages.record imports it here
 from ingest.schema import FIELDS, LIST_FIELDS
 
@@ -36,39 +38,54 @@ def _fold(text: str) -> str:
     return fold(text)
 
 
+def _distinct(values, limit: int) -> list[str]:
+    """The first ``limit`` values, stripped, without empties or case-insensitive repeats."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        if value:
+            value = value.strip()
+            key = value.lower()
+            if value and key not in seen:
+                seen.add(key)
+                kept.append(value)
+                if len(kept) == limit:
+                    break
+    return kept
+
+
 def suggest_values(record: dict) -> dict[str, list[str]]:
     """The values offered as suggestions, by kind, as they are shown: titles (romanised
     and original script), main subject headings (before the first ' -- '), names."""
-    candidates: dict[str, list[str | None]] = {
-        "title": [record.get("title"), record.get("title_original")],
-        "subject": [s.split(" -- ")[0] for s in record.get("subjects") or []]
-        + list(record.get("subjects_original") or []),
-        "author": list(record.get("authors") or []) + list(record.get("authors_original") or []),
+    subjects = record.get("subjects") or ()
+    return {
+        "title": _distinct((record.get("title"), record.get("title_original")),
+                           _SUGGEST_VALUES["title"]),
+        "subject": _distinct(itertools.chain((s.split(" -- ", 1)[0] for s in subjects if s),
+                                             record.get("subjects_original") or ()),
+                             _SUGGEST_VALUES["subject"]),
+        "author": _distinct(itertools.chain(record.get("authors") or (),
+                                            record.get("authors_original") or ()),
+                            _SUGGEST_VALUES["author"]),
     }
-    out: dict[str, list[str]] = {}
-    for kind, values in candidates.items():
-        seen: set[str] = set()
-        kept: list[str] = []
-        for value in values:
-            value = (value or "").strip()
-            if value and value.lower() not in seen:
-                seen.add(value.lower())
-                kept.append(value)
-        out[kind] = kept[:_SUGGEST_VALUES[kind]]
-    return out
 
 
 def suggest_inputs(record: dict) -> dict[str, list[str]]:
     """Completion inputs by kind: each value, then its folded form when folding does more
-    than lowercase (which the completion analyzer does anyway)."""
+    than lowercase (which the completion analyzer does anyway).
+
+    Runs for every document of every build, on the executors: kept cheap (values are
+    already distinct ignoring case, so only a folded form can repeat one).
+    """
     out: dict[str, list[str]] = {}
     for kind, values in suggest_values(record).items():
         inputs: list[str] = []
         for value in values:
+            if value not in inputs:
+                inputs.append(value)
             folded = _fold(value)
-            for form in (value, folded if folded != value.lower() else None):
-                if form and form not in inputs:
-                    inputs.append(form)
+            if folded and folded != value.lower() and folded not in inputs:
+                inputs.append(folded)
         out[kind] = inputs
     return out
 
