@@ -13,7 +13,8 @@ from gunicorn.app.base import BaseApplication
 from index.client import connect
 from index import citations, related, suggest
 from index.queries import BadParameter, parse_search_params
-from index.search import SearchUnavailable, get_record, health, search, subject_terms
+from index.search import (MAX_ID_BYTES, SearchUnavailable, get_record, health, possible_id,
+                          search, subject_terms)
 from viz import graph_store
 from viz.components import services
 
@@ -168,8 +169,8 @@ def _graph_query(args) -> dict:
             raise BadParameter("records", "must list record ids, separated by commas")
         if len(ids) > MAX_GRAPH_RECORDS:
             raise BadParameter("records", f"at most {MAX_GRAPH_RECORDS} ids, not {len(ids)}")
-        if any(len(i.encode("utf-8")) > 512 for i in ids):
-            raise BadParameter("records", "a record id is at most 512 bytes")
+        if not all(map(possible_id, ids)):
+            raise BadParameter("records", f"a record id is at most {MAX_ID_BYTES} bytes")
         query["records"] = ids
     return query
 

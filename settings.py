@@ -94,6 +94,9 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+_NUMBERS = {int: "a whole number", float: "a number"}
+
+
 def _coerce(setting: Setting, value: object, origin: str) -> object:
     if value is None:
         return None
@@ -106,18 +109,12 @@ def _coerce(setting: Setting, value: object, origin: str) -> object:
         if text in {"0", "false", "no", "off", ""}:
             return False
         raise SettingsError(f"{origin}: {setting.name} must be true or false, not {value!r}")
-    if setting.type is int:
+    if setting.type in _NUMBERS:
         try:
-            return int(value)
+            return setting.type(value)
         except (TypeError, ValueError):
-            raise SettingsError(f"{origin}: {setting.name} must be a whole number, "
-                                f"not {value!r}") from None
-    if setting.type is float:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise SettingsError(f"{origin}: {setting.name} must be a number, "
-                                f"not {value!r}") from None
+            raise SettingsError(f"{origin}: {setting.name} must be "
+                                f"{_NUMBERS[setting.type]}, not {value!r}") from None
     return str(value)
 
 

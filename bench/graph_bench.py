@@ -155,24 +155,20 @@ def _baseline(catalogue_dir: str, min_support: int, top_k: int, seed: int, out: 
         nodes.update(s + a + c)
         for i, x in enumerate(s):
             for y in s[i + 1:]:
-                if not graph.is_broader(x.split(":", 1)[1], y.split(":", 1)[1]):
+                if not graph.is_broader(graph.split_id(x)[1], graph.split_id(y)[1]):
                     pairs[(x, y)] += 1
         for other in a + c:
             for x in s:
                 pairs[(min(x, other), max(x, other))] += 1
-    candidates: dict[str, list] = {}
+    links = {}
     for (x, y), co in pairs.items():
         if co >= min_support and nodes[x] >= min_support and nodes[y] >= min_support:
             w = graph.npmi(co, nodes[x], nodes[y], n)
             if w > 0:
-                candidates.setdefault(x, []).append((-w, -co, y))
-                candidates.setdefault(y, []).append((-w, -co, x))
-    kept: dict[tuple, tuple] = {}
-    for x, links in candidates.items():
-        for w, co, y in sorted(links)[:top_k]:
-            kept[(min(x, y), max(x, y))] = (-w, -co)
+                links[(x, y)] = (w, co)
     G = nx.Graph()
-    for (x, y), (w, co) in kept.items():
+    for x, y in graph.prune(((x, y, w, co) for (x, y), (w, co) in links.items()), top_k):
+        w, co = links[(x, y)]
         G.add_edge(x, y, weight=w, records=co)
     done("counting", started, nodes=G.number_of_nodes(), edges=G.number_of_edges())
 
@@ -213,9 +209,7 @@ def neighbourhood_latency(settings, samples: int = 2000) -> dict:
 
     store = graph_store.current(settings.graph_dir)
     rng = random.Random(7)
-    ids = list(store.ids) if hasattr(store, "ids") else None
-    if ids is None:
-        raise RuntimeError("the store exposes no node ids")
+    ids = store.ids
     out = {}
     for depth in (1, 2):
         times = []

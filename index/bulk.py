@@ -161,6 +161,19 @@ def write(es, items: Iterable[dict], *, chunk_size: int = 500,
     return stats.as_dict()
 
 
+def _write_from_executor(settings: dict, items: Iterable[dict]) -> dict:
+    """:func:`write` with a client of the executor's own, from the settings it was sent."""
+    from index.client import connect
+
+    # The client itself does not retry: the pauses and their bound are ours (above).
+    es = connect(settings, timeout=120, retries=0)
+    try:
+        return write(es, items, chunk_size=settings.get("bulk_chunk", 500),
+                     max_retries=settings.get("bulk_retries", 8))
+    finally:
+        es.close()
+
+
 SUMMARY_SCHEMA = "ok long, failed long, not_found long, retries long, errors string"
 
 
@@ -175,23 +188,15 @@ def write_batches(batches: Iterable, settings: dict, index_name: str,
     """
     import pyarrow as pa
 
-    from index.client import connect
-
     def records():
         for batch in batches:
             yield from batch.to_pylist()
 
-    # The client itself does not retry: the pauses and their bound are ours (above).
-    es = connect(settings, timeout=120, retries=0)
     if op == "delete":
         items = delete_actions((r["id"] for r in records()), index_name)
     else:
         items = actions(records(), index_name)
-    try:
-        stats = write(es, items, chunk_size=settings.get("bulk_chunk", 500),
-                      max_retries=settings.get("bulk_retries", 8))
-    finally:
-        es.close()
+    stats = _write_from_executor(settings, items)
     yield pa.RecordBatch.from_pylist([{
         "ok": stats["ok"], "failed": stats["failed"], "not_found": stats["not_found"],
         "retries": stats["retries"], "errors": orjson.dumps(stats["errors"]).decode()}])
@@ -218,7 +223,6 @@ def write_row_groups(tasks: Iterable[tuple[str, int]], settings: dict,
     """
     import pyarrow.parquet as pq
 
-    from index.client import connect
     from ingest.schema import FIELDS
 
     def records():
@@ -227,13 +231,7 @@ def write_row_groups(tasks: Iterable[tuple[str, int]], settings: dict,
                 for batch in parquet.iter_batches(row_groups=[group], columns=list(FIELDS)):
                     yield from batch.to_pylist()
 
-    es = connect(settings, timeout=120, retries=0)
-    try:
-        yield write(es, actions(records(), index_name),
-                    chunk_size=settings.get("bulk_chunk", 500),
-                    max_retries=settings.get("bulk_retries", 8))
-    finally:
-        es.close()
+    yield _write_from_executor(settings, actions(records(), index_name))
 
 
 def write_catalogue(spark, source, settings: dict, index_name: str) -> dict:

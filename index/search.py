@@ -19,6 +19,14 @@ RESPONSE_PATHS = ["hits.total", "hits.hits._id", "hits.hits._source", "hits.hits
                   "aggregations.*.buckets.key", "aggregations.*.buckets.doc_count"]
 
 
+MAX_ID_BYTES = 512  # Elasticsearch's limit on an _id
+
+
+def possible_id(record_id: str) -> bool:
+    """Whether ``record_id`` could name a document (not empty, within the _id limit)."""
+    return bool(record_id) and len(record_id.encode("utf-8")) <= MAX_ID_BYTES
+
+
 class SearchUnavailable(RuntimeError):
     """The cluster did not answer the search (down, alias missing, red index)."""
 
@@ -72,7 +80,7 @@ def search(es: Elasticsearch, alias: str, params: SearchParams,
 
 def get_record(es: Elasticsearch, alias: str, record_id: str) -> dict | None:
     """The canonical record (the schema's fields, nothing derived), or None if absent."""
-    if not record_id or len(record_id.encode("utf-8")) > 512:  # Elasticsearch's _id limit
+    if not possible_id(record_id):
         return None
     try:
         resp = es.get(index=alias, id=record_id, source_includes=list(FIELDS))
@@ -89,7 +97,7 @@ def get_record(es: Elasticsearch, alias: str, record_id: str) -> dict | None:
 def subject_terms(es: Elasticsearch, alias: str, ids: list[str]) -> dict[str, list[str]]:
     """Each found record's ``subject_terms``, by id, in one request; absent ids are left
     out. Raises :class:`SearchUnavailable` when the cluster fails."""
-    ids = [i for i in dict.fromkeys(ids) if i and len(i.encode("utf-8")) <= 512]
+    ids = [i for i in dict.fromkeys(ids) if possible_id(i)]
     if not ids:
         return {}
     try:

@@ -23,22 +23,18 @@ import pyarrow.compute as pc
 
 from ingest.graph import prune
 from viz import communities as cm
+from viz.graph_artifacts import COMMUNITIES, COMMUNITY_EDGES, EDGES, NODES
 from viz.layout import community_layout
 
 __all__ = ["Analysis", "GraphInputError", "analyse", "NODE_COLUMNS", "EDGE_COLUMNS",
            "TOP_MEMBERS"]
 
-NODE_COLUMNS = {"id": pa.string(), "label": pa.string(), "kind": pa.string(),
-                "records": pa.int64(), "degree": pa.int32()}
-EDGE_COLUMNS = {"source": pa.string(), "target": pa.string(), "kind": pa.string(),
-                "weight": pa.float64(), "records": pa.int64()}
+# The columns this step adds to the nodes; the rest of the artifacts' node columns are
+# its input, the counted graph (docs/graph.md).
+ADDED_NODE_COLUMNS = ("community", "centrality", "x", "y")
+NODE_COLUMNS = {f.name: f.type for f in NODES if f.name not in ADDED_NODE_COLUMNS}
+EDGE_COLUMNS = {f.name: f.type for f in EDGES}
 TOP_MEMBERS = 5   # ids in a community's ``top`` list
-
-_COMMUNITIES = pa.schema([("community", pa.int32()), ("label", pa.string()),
-                          ("size", pa.int64()), ("x", pa.float64()), ("y", pa.float64()),
-                          ("radius", pa.float64()), ("top", pa.list_(pa.string()))])
-_COMMUNITY_EDGES = pa.schema([("source", pa.int32()), ("target", pa.int32()),
-                              ("weight", pa.float64()), ("links", pa.int64())])
 
 
 class GraphInputError(ValueError):
@@ -167,7 +163,7 @@ def analyse(nodes: pa.Table, edges: pa.Table, *, seed: int, top_k: int,
         "y": pa.array(placed.centres[:, 1], pa.float64()),
         "radius": pa.array(placed.radii, pa.float64()),
         "top": pa.array(tops, pa.list_(pa.string())),
-    }, schema=_COMMUNITIES)
+    }, schema=COMMUNITIES)
 
     links = sorted(kept)
     community_edges = pa.table({
@@ -175,7 +171,7 @@ def analyse(nodes: pa.Table, edges: pa.Table, *, seed: int, top_k: int,
         "target": pa.array([v for _, v in links], pa.int32()),
         "weight": pa.array([C.edges[e]["weight"] for e in links], pa.float64()),
         "links": pa.array([C.edges[e]["links"] for e in links], pa.int64()),
-    }, schema=_COMMUNITY_EDGES)
+    }, schema=COMMUNITY_EDGES)
     laid_out = time.perf_counter() - started
     return Analysis(out_nodes, communities, community_edges,
                     {"communities": found_communities, "layout": laid_out})
