@@ -35,7 +35,8 @@ def create_app(settings) -> dash.Dash:
         compress=importlib.util.find_spec("flask_compress") is not None,
     )
     services.install(app.server, services.Services(
-        es=connect(settings), alias=settings.index, log_queries=settings.log_queries))
+        es=connect(settings, connections=settings.threads), alias=settings.index,
+        log_queries=settings.log_queries))
     _add_api(app.server, settings.graph_dir)
     return app
 
@@ -255,7 +256,7 @@ class Server(BaseApplication):
             "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
             "workers": worker_count(settings),
             "worker_class": "gthread",
-            "threads": 8,
+            "threads": settings.threads,
             "accesslog": "-" if settings.log_queries else None,
             "errorlog": "-",
             "loglevel": "warning",

@@ -157,8 +157,9 @@ def cmd_index(settings, args) -> int:
                   f"absent ids, {done['indexed']:,} documents in {done['seconds']} s")
         return 0
     result = build_job.build(settings)
+    phases = ", ".join(f"{k} {v}" for k, v in result["seconds_by_phase"].items())
     print(f"alias {result['alias']} -> {result['index']}: {result['documents']:,} documents "
-          f"in {result['seconds']} s (previous: {result['previous'] or 'none'}"
+          f"in {result['seconds']} s ({phases}; previous: {result['previous'] or 'none'}"
           f"{', deleted: ' + ', '.join(result['pruned']) if result['pruned'] else ''})")
     return 0
 

@@ -73,6 +73,10 @@ SETTINGS: tuple[Setting, ...] = (
             "rollback has somewhere to go); older ones are deleted after a build."),
     Setting("index_replicas", int, 0, "Replicas of each index once built (0 on a single "
             "node; a build always writes without replicas and adds them at the end)."),
+    Setting("index_merge_segments", int, 1, "Segments a new index is merged down to "
+            "before the alias moves to it (0: left as written). One segment answers "
+            "searches and facets fastest; the merge briefly needs the index's size again "
+            "in free disk."),
     Setting("index_update_max_fraction", float, 0.2, "`shelfmap ingest` applies its "
             "changes to the live index when they touch at most this fraction of it; "
             "larger loads ask for a full `shelfmap index`."),
@@ -87,6 +91,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", int, 8050, "Port the app listens on."),
     Setting("workers", int, 0, "Processes serving the app (0: one per CPU core, at "
             "most 8). Each has its own Elasticsearch connections and threads."),
+    Setting("threads", int, 32, "Threads per serving process: the searches one process "
+            "has waiting on Elasticsearch at once (each holds one connection)."),
     Setting("log_queries", bool, False, "Write visitors' queries and addresses to the "
             "log (off: the app keeps nothing that identifies a visitor)."),
 )
@@ -141,6 +147,7 @@ class Settings:
     bulk_retries: int = 8
     index_keep: int = 2
     index_replicas: int = 0
+    index_merge_segments: int = 1
     index_update_max_fraction: float = 0.2
     graph_min_support: int = 3
     graph_top_k: int = 10
@@ -149,6 +156,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     workers: int = 0
+    threads: int = 32
     log_queries: bool = False
 
     # Folders under home; derived, never configured separately.
@@ -285,6 +293,8 @@ def validate(settings: Settings) -> None:
         raise SettingsError("SHELFMAP_GRAPH_KEEP must be at least 1")
     if not 0 <= settings.workers <= 64:
         raise SettingsError("SHELFMAP_WORKERS must be from 0 (one per core) to 64")
+    if not 1 <= settings.threads <= 256:
+        raise SettingsError("SHELFMAP_THREADS must be from 1 to 256")
     if settings.split_size < 64 * 1024:
         raise SettingsError("SHELFMAP_SPLIT_SIZE must be at least 65536 bytes")
     if settings.bulk_chunk < 1:
@@ -294,6 +304,8 @@ def validate(settings: Settings) -> None:
     if settings.index_keep < 2:
         raise SettingsError("SHELFMAP_INDEX_KEEP must be at least 2: the previous version "
                             "is what `shelfmap index --rollback` returns to")
+    if settings.index_merge_segments < 0:
+        raise SettingsError("SHELFMAP_INDEX_MERGE_SEGMENTS must be 0 (no merge) or more")
     if settings.index_replicas < 0:
         raise SettingsError("SHELFMAP_INDEX_REPLICAS must be 0 or more")
     if not 0 <= settings.index_update_max_fraction <= 1:

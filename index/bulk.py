@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 
 MAX_ERRORS_KEPT = 100      # per partition; the rest are counted in "failed"
 RETRY_STATUSES = frozenset({429, 503})
 MAX_CHUNK_BYTES = 20 * 1024 * 1024
+# What the writer reads of a bulk response: per item only its status and any error
+# (the ids come from the actions, in order), a tenth of the full answer's bytes for
+# the node to write and the writer to parse.
+RESPONSE_PATHS = "items.*.status,items.*.error"
 
 
 def actions(records: Iterable[dict], index_name: str) -> Iterator[dict]:
@@ -111,7 +116,7 @@ def _send(es, chunk: list[dict], stats: Stats, *, max_retries: int, initial_back
         try:
             params = {"timeout": timeout} if timeout else {}
             body = b"\n".join(a["_ndjson"] for a in pending) + b"\n"
-            resp = es.bulk(operations=body, **params)
+            resp = es.bulk(operations=body, filter_path=RESPONSE_PATHS, **params)
         except (ApiError, TransportError) as exc:
             status, reason, retryable = _request_failure(exc)
             if not retryable or last:
@@ -120,9 +125,15 @@ def _send(es, chunk: list[dict], stats: Stats, *, max_retries: int, initial_back
                                                          if attempt else ""))
                 return
         else:
+            items = resp.get("items") or []
+            if len(items) != len(pending):  # never seen; but no document goes uncounted
+                for action in pending:
+                    stats.fail(action, None, f"the bulk answer listed {len(items)} items "
+                                             f"for {len(pending)} documents")
+                return
             again: list[dict] = []
             reason = ""
-            for action, item in zip(pending, resp["items"]):
+            for action, item in zip(pending, items):
                 detail = next(iter(item.values()))
                 status = detail.get("status", 500)
                 if 200 <= status < 300:
@@ -153,11 +164,18 @@ def write(es, items: Iterable[dict], *, chunk_size: int = 500,
 
     ``timeout`` is the bulk request's own wait for unavailable shards (Elasticsearch's
     default is 1m); ``on_retry(attempt, documents, reason)`` is told before each pause.
+
+    One request at a time, but the next chunk is built while the node works on the
+    previous one: a sending thread waits for the answers (and sleeps the pauses).
     """
     stats = Stats()
-    for chunk in _chunks(items, chunk_size, max_chunk_bytes):
+
+    def send(chunk: list[dict]) -> None:
         _send(es, chunk, stats, max_retries=max_retries, initial_backoff=initial_backoff,
               max_backoff=max_backoff, timeout=timeout, sleep=sleep, on_retry=on_retry)
+
+    for chunk in _chunks(items, chunk_size, max_chunk_bytes):
+        send(chunk)
     return stats.as_dict()
 
 
@@ -210,6 +228,13 @@ def row_groups(source) -> list[tuple[str, int]]:
     return [(fragment.path, group.id)
             for fragment in ds.dataset(str(source), format="parquet").get_fragments()
             for group in fragment.row_groups]
+
+
+def count_rows(source) -> int:
+    """Records in a Parquet folder, from its metadata (nothing is read)."""
+    import pyarrow.dataset as ds
+
+    return ds.dataset(str(source), format="parquet").count_rows()
 
 
 def write_row_groups(tasks: Iterable[tuple[str, int]], settings: dict,

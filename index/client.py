@@ -35,17 +35,20 @@ def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
     return bare, (unquote(parts.username), unquote(parts.password or ""))
 
 
-def connect(settings, *, timeout: float = 30.0, retries: int = 3) -> Elasticsearch:
+def connect(settings, *, timeout: float = 30.0, retries: int = 3,
+            connections: int = 10) -> Elasticsearch:
     """A client for the configured cluster (or the local node).
 
     ``settings`` is a :class:`settings.Settings` or its ``as_dict()`` (what Spark
     executors receive). An API key wins over a user and password (settings.validate
     refuses both at once); a CA file, when given, is the only trust anchor for TLS.
+    ``connections`` bounds the open connections to each node: a thread that finds them
+    all busy waits for one.
     """
     url, url_auth = _split_userinfo(_get(settings, "es_url")
                                     or f"http://127.0.0.1:{_get(settings, 'es_port')}")
     options: dict = {"request_timeout": timeout, "max_retries": retries,
-                     "retry_on_timeout": True}
+                     "retry_on_timeout": True, "connections_per_node": connections}
     if _get(settings, "es_api_key"):
         options["api_key"] = _get(settings, "es_api_key")
     elif _get(settings, "es_user"):

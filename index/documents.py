@@ -9,8 +9,10 @@ declared once, in :data:`DERIVED`; ``index.mapping`` adds them to the mapping an
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 
 from ingest.classification import lcc_class  # noqa: F401 - viz.pages.record imports it here
+from ingest.normalize import fold  # the same folding as the `folded` field
 from ingest.schema import FIELDS, LIST_FIELDS
 
 # Derived document fields: name -> Elasticsearch mapping. The single place they are listed.
@@ -32,62 +34,55 @@ DERIVED: dict[str, dict] = {field: dict(_COMPLETION) for field in SUGGEST_FIELDS
 _SUGGEST_VALUES = {"title": 2, "subject": 6, "author": 4}
 
 
-def _fold(text: str) -> str:
-    from ingest.normalize import fold  # the same folding as the `folded` field
-
-    return fold(text)
-
-
-def _distinct(values, limit: int) -> list[str]:
-    """The first ``limit`` values, stripped, without empties or case-insensitive repeats."""
-    kept: list[str] = []
-    seen: set[str] = set()
-    for value in values:
-        if value:
-            value = value.strip()
-            key = value.lower()
-            if value and key not in seen:
-                seen.add(key)
-                kept.append(value)
-                if len(kept) == limit:
-                    break
-    return kept
+def _main_headings(subjects) -> Iterator[str]:
+    for heading in subjects or ():
+        if heading:
+            yield heading.split(" -- ", 1)[0]
 
 
-def suggest_values(record: dict) -> dict[str, list[str]]:
-    """The values offered as suggestions, by kind, as they are shown: titles (romanised
-    and original script), main subject headings (before the first ' -- '), names."""
-    subjects = record.get("subjects") or ()
+def _suggest_sources(record: dict) -> dict[str, Iterable]:
+    """Each kind's candidate values, in order of preference (titles romanised and in the
+    original script, main subject headings before the first ' -- ', names)."""
     return {
-        "title": _distinct((record.get("title"), record.get("title_original")),
-                           _SUGGEST_VALUES["title"]),
-        "subject": _distinct(itertools.chain((s.split(" -- ", 1)[0] for s in subjects if s),
-                                             record.get("subjects_original") or ()),
-                             _SUGGEST_VALUES["subject"]),
-        "author": _distinct(itertools.chain(record.get("authors") or (),
-                                            record.get("authors_original") or ()),
-                            _SUGGEST_VALUES["author"]),
+        "title": (record.get("title"), record.get("title_original")),
+        "subject": itertools.chain(_main_headings(record.get("subjects")),
+                                   record.get("subjects_original") or ()),
+        "author": itertools.chain(record.get("authors") or (),
+                                  record.get("authors_original") or ()),
     }
 
 
-def suggest_inputs(record: dict) -> dict[str, list[str]]:
-    """Completion inputs by kind: each value, then its folded form when folding does more
-    than lowercase (which the completion analyzer does anyway).
+def _inputs(values: Iterable, limit: int) -> list[str]:
+    """The first ``limit`` values (stripped, without empties or case-insensitive
+    repeats), each followed by its folded form when folding does more than lowercase
+    (which the completion analyzer does anyway)."""
+    inputs: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        if not value:
+            continue
+        value = value.strip()
+        key = value.lower()
+        if not value or key in seen:
+            continue
+        seen.add(key)
+        if value not in inputs:
+            inputs.append(value)
+        folded = fold(value)
+        if folded and folded != key and folded not in inputs:
+            inputs.append(folded)
+        if len(seen) == limit:
+            break
+    return inputs
 
-    Runs for every document of every build, on the executors: kept cheap (values are
-    already distinct ignoring case, so only a folded form can repeat one).
+
+def suggest_inputs(record: dict) -> dict[str, list[str]]:
+    """Completion inputs by kind (see :func:`_suggest_sources` and :func:`_inputs`).
+
+    Runs for every document of every build, on the executors: one pass per kind.
     """
-    out: dict[str, list[str]] = {}
-    for kind, values in suggest_values(record).items():
-        inputs: list[str] = []
-        for value in values:
-            if value not in inputs:
-                inputs.append(value)
-            folded = _fold(value)
-            if folded and folded != value.lower() and folded not in inputs:
-                inputs.append(folded)
-        out[kind] = inputs
-    return out
+    return {kind: _inputs(values, _SUGGEST_VALUES[kind])
+            for kind, values in _suggest_sources(record).items()}
 
 
 def document_id(record: dict) -> str:

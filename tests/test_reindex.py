@@ -132,6 +132,11 @@ def test_reindex_under_continuous_search_traffic(indexed_settings, es, spark):
     assert index_settings["index"].get("refresh_interval", "1s") != "-1"
     meta = versions.meta(es, built["index"])
     assert meta["catalogue_version"] == built["catalogue_version"]
+    # Merged to index_merge_segments (1) before the alias moved; each phase timed.
+    segments = es.indices.segments(index=built["index"])["indices"][built["index"]]["shards"]
+    assert [len(copy["segments"]) for copy in segments["0"]] == [settings.index_merge_segments]
+    assert list(report["seconds_by_phase"]) == ["prepare", "write", "verify", "merge", "live"]
+    assert report["seconds_by_phase"] == built["seconds_by_phase"]
 
     # Rollback through the command librarians use: the alias returns to the old index.
     done = _cli(settings, "index", "--rollback")
@@ -154,8 +159,10 @@ def test_pruning_keeps_index_keep_versions_and_never_the_live_one(es_settings, e
         assert versions.versions(es, settings.index) == names[1:]        # index_keep = 2
         assert versions.current(es, settings.index) == names[2]
 
-        wider = settings.replace(index_keep=3)
-        names.append(build_job.build(wider, spark=spark)["index"])
+        wider = settings.replace(index_keep=3, index_merge_segments=0)
+        built = build_job.build(wider, spark=spark)
+        assert "merge" not in built["seconds_by_phase"]        # 0: left as written
+        names.append(built["index"])
         assert versions.versions(es, settings.index) == names[1:]
 
         # Rolled back to the oldest kept version: pruning spares it, whatever its age.
@@ -204,6 +211,14 @@ def test_a_failed_build_leaves_the_alias_and_deletes_its_index(es_settings, es, 
     finally:
         es.options(ignore_status=404).indices.delete_index_template(name=template)
         _drop(es, settings.index)
+
+
+def test_a_failed_merge_names_the_index_and_the_reason(es):
+    # Asked of a missing index, the cluster runs the merge task and fails it.
+    with pytest.raises(build_job.IndexBuildError,
+                       match=r"shelfmap-no-such-index: merging to 1 segment\(s\) failed: "
+                             r"index_not_found_exception"):
+        build_job.merge(es, "shelfmap-no-such-index", 1, poll=0.1)
 
 
 # --- backpressure ----------------------------------------------------------------------
