@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dash
 import flask
+import orjson
+from flask.json.provider import DefaultJSONProvider
 from gunicorn.app.base import BaseApplication
 
 from index.client import connect
@@ -45,8 +47,23 @@ def _error(status: int, message: str, **extra):
     return flask.jsonify({"error": message, **extra}), status
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON through orjson: every API answer is serialised here, several times
+    faster than the standard library. Non-ASCII stays UTF-8 (Hangul in a third of the
+    bytes of its \\uXXXX escapes); keys sorted as Flask sorts them; what orjson does not
+    know goes to Flask's own fallback (dates, decimals, ...)."""
+
+    _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj, default=self.default, option=self._OPTIONS).decode()
+
+    def loads(self, s, **kwargs):
+        return orjson.loads(s)
+
+
 def _add_api(server: flask.Flask, graph_dir: Path) -> None:
-    server.json.ensure_ascii = False  # Hangul as UTF-8, a third of the \\uXXXX bytes
+    server.json = JSONProvider(server)
 
     @server.get("/api/health")
     def api_health():

@@ -28,8 +28,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
+import urllib3
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -134,6 +136,8 @@ def plain_bulk_load(settings, bodies: list[bytes], index_name: str, connections:
 
 # --- (b) latency -----------------------------------------------------------------------
 
+HEADERS = {"accept-encoding": "gzip"}
+
 def _percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
 
@@ -144,9 +148,14 @@ def _percentiles(samples: list[float]) -> dict:
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
 
 
-def load(send, clients: int, seconds: float, queries: list[str]) -> dict:
+def load(send, clients: int, seconds: float, queries: list[str], url: str) -> dict:
     """``clients`` threads sending ``queries`` in turn (each query once, cycling only when
-    the list runs out) for ``seconds``; the latency percentiles of the answers."""
+    the list runs out) for ``seconds``; the latency percentiles of the answers.
+
+    Each client keeps one connection (urllib3, without requests' layers on top: the
+    load generator shares the machine, so the less CPU it takes, the less it disturbs
+    what it measures) and accepts gzip, as a browser does; answers are decoded.
+    """
     samples: list[float] = []
     failures = [0]
     lock = threading.Lock()
@@ -154,7 +163,7 @@ def load(send, clients: int, seconds: float, queries: list[str]) -> dict:
     stop = time.monotonic() + seconds
 
     def client():
-        with requests.Session() as http:
+        with urllib3.connection_from_url(url, maxsize=1, headers=HEADERS) as http:
             while time.monotonic() < stop:
                 with lock:
                     q = queries[next(upcoming) % len(queries)]
@@ -207,16 +216,20 @@ def latency(settings, app_url: str, seconds: float) -> list[dict]:
     from index.queries import parse_search_params, search_body
 
     es = settings.es_endpoint
-    es_url = f"{es}/{settings.index}/_search?request_cache=true"
+    es_path = f"/{settings.index}/_search?request_cache=true"
     mixes = {"repeated": QUERIES, "distinct": distinct_queries(settings)}
-    bodies = {q: search_body(parse_search_params({"q": q}))
+    bodies = {q: json.dumps(search_body(parse_search_params({"q": q}))).encode()
               for queries in mixes.values() for q in queries}
+    paths = {q: "/api/search?" + urlencode({"q": q})
+             for queries in mixes.values() for q in queries}
 
     def via_api(http, q):
-        return http.get(f"{app_url}/api/search", params={"q": q}, timeout=30).status_code == 200
+        return http.request("GET", paths[q], timeout=30).status == 200
 
     def direct(http, q):
-        return http.post(es_url, json=bodies[q], timeout=30).status_code == 200
+        return http.request("POST", es_path, body=bodies[q], timeout=30,
+                            headers={**HEADERS, "content-type": "application/json"}
+                            ).status == 200
 
     def clear_cache():
         requests.post(f"{es}/{settings.index}/_cache/clear?request=true", timeout=60)
@@ -225,13 +238,13 @@ def latency(settings, app_url: str, seconds: float) -> list[dict]:
     for mix, queries in mixes.items():
         for clients in (1, 8, 32):
             stats = {}
-            for side, send in (("direct", direct), ("api", via_api)):
+            for side, send, url in (("direct", direct, es), ("api", via_api, app_url)):
                 clear_cache()
                 if mix == "repeated":
-                    with requests.Session() as http:
+                    with urllib3.connection_from_url(url, headers=HEADERS) as http:
                         for q in queries:
                             send(http, q)
-                stats[side] = load(send, clients, seconds, queries)
+                stats[side] = load(send, clients, seconds, queries, url)
             direct_stats, api_stats = stats["direct"], stats["api"]
             rows.append({"mix": mix, "clients": clients, "elasticsearch": direct_stats,
                          "api": api_stats,

@@ -56,6 +56,14 @@ def test_hangul_word_finds_korean_records_through_the_original_title(api):
     assert body["facets"]["language"][0]["value"] == "kor"
 
 
+def test_answers_are_utf8_json_with_hangul_unescaped(api):
+    resp = api("/api/search", q="한국", size="5")
+    assert resp.headers["content-type"] == "application/json"
+    raw = resp.content.decode("utf-8")
+    assert "한국" in raw and "\\u" not in raw     # a third of the bytes of \uD55C\uAD6D
+    assert raw.endswith("\n")
+
+
 def test_romanised_and_folded_forms_find_the_same_korean_records(api):
     # 245 romanises 한국 as "Hanʼguk" (U+02BC); visitors type "hanguk".
     modifier = api("/api/search", q="Hanʼguk munhak").json()
