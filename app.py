@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import dash
 import flask
 import orjson
 from flask.json.provider import DefaultJSONProvider
-from gunicorn.app.base import BaseApplication
 
 from index.client import connect
 from index import citations, related, suggest
@@ -258,39 +258,41 @@ def worker_count(settings) -> int:
     return settings.workers or max(1, min(8, os.cpu_count() or 1))
 
 
-class Server(BaseApplication):
-    """The app under gunicorn: several processes, each with threads, so one slow search
-    or a busy interpreter does not hold up the other visitors. Each worker builds its
-    own app (and Elasticsearch connections) after the fork.
+def _wsgi(settings) -> flask.Flask:
+    """A worker's app: each worker process builds its own (and its own Elasticsearch
+    connections)."""
+    return create_app(settings).server
+
+
+def serve(settings, host: str | None = None, port: int | None = None) -> None:
+    """Serve the app until SIGINT or SIGTERM: granian (an HTTP server in Rust) with one
+    worker process per core, each running the app in ``settings.threads`` threads, so
+    one slow search or a busy interpreter does not hold up the other visitors. Against
+    gunicorn's threaded workers it spends a fifth of the CPU per request on the HTTP
+    side (docs/benchmarks.md), CPU a single machine's Elasticsearch needs.
 
     Without log_queries there is no access log: request lines carry visitors'
     addresses and queries.
     """
+    import functools
 
-    def __init__(self, settings, host: str, port: int):
-        self.settings = settings
-        self.options = {
-            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-            "workers": worker_count(settings),
-            "worker_class": "gthread",
-            "threads": settings.threads,
-            "accesslog": "-" if settings.log_queries else None,
-            "errorlog": "-",
-            "loglevel": "warning",
-            "timeout": 120,
-            "graceful_timeout": 10,
-            "proc_name": "shelfmap",
-        }
-        super().__init__()
+    from granian import Granian
+    from granian.constants import Interfaces
 
-    def load_config(self):
-        for name, value in self.options.items():
-            self.cfg.set(name, value)
-
-    def load(self):
-        return create_app(self.settings).server
-
-
-def serve(settings, host: str | None = None, port: int | None = None) -> None:
-    """Serve the app (no debug mode, no reloader) until interrupted."""
-    Server(settings, host or settings.host, port or settings.port).run()
+    threads = settings.threads
+    server = Granian(
+        "shelfmap", address=host or settings.host, port=port or settings.port,
+        interface=Interfaces.WSGI, workers=worker_count(settings),
+        blocking_threads=threads,
+        log_level="warning", log_access=settings.log_queries,
+        log_access_format=('[%(time)s] %(addr)s - "%(method)s %(path)s?%(query_string)s '
+                           '%(protocol)s" %(status)d %(dt_ms).3f'),
+        respawn_failed_workers=True,
+        # Ctrl-C signals every process of the group at once; a worker that misses its
+        # cue to stop is killed rather than left holding the port.
+        workers_kill_timeout=5)
+    # Granian warns when threads outnumber the cores, advice for handlers that compute;
+    # these mostly wait on Elasticsearch, and SHELFMAP_THREADS says how many may.
+    logging.getLogger("_granian").addFilter(
+        lambda record: not record.getMessage().startswith("Configuration allows spawning"))
+    server.serve(target_loader=functools.partial(_wsgi, settings), wrap_loader=False)

@@ -145,6 +145,7 @@ def _percentiles(samples: list[float]) -> dict:
         return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
 
     return {"n": len(ordered), "p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99),
+            "max_ms": round(ordered[-1] * 1000, 1),
             "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}
 
 
@@ -207,12 +208,40 @@ def distinct_queries(settings, n: int = 20_000) -> list[str]:
     return queries[:n]
 
 
-def latency(settings, app_url: str, seconds: float) -> list[dict]:
+def tree_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    if pid is None:
+        return 0.0
+    ticks, stack = 0, [pid]
+    while stack:
+        proc = Path(f"/proc/{stack.pop()}")
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+            for task in (proc / "task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def node_pid(settings) -> int | None:
+    try:
+        return int((settings.es_dir / "node.pid").read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def latency(settings, app_url: str, seconds: float, server_pid: int | None = None) -> list[dict]:
     """Two mixes, each side by side: "repeated" cycles through the popular queries in
     QUERIES (a visitor's query is often someone else's too), "distinct" never repeats a
     query, so every search is computed afresh. Both sides send what the API sends (the
     same bodies, the request cache on). Before each side the cache is cleared and, for
-    the repeated mix, warmed with one pass over its queries."""
+    the repeated mix, warmed with one pass over its queries.
+
+    Each side also records the CPU each answer cost, in milliseconds: the node's, the
+    API server's (all its processes) and the load generator's (this process). When the
+    clients keep the cores busy, the API's share is what its overhead is made of."""
     from index.queries import parse_search_params, search_body
 
     es = settings.es_endpoint
@@ -244,7 +273,14 @@ def latency(settings, app_url: str, seconds: float) -> list[dict]:
                     with urllib3.connection_from_url(url, headers=HEADERS) as http:
                         for q in queries:
                             send(http, q)
+                before = (tree_cpu(node_pid(settings)), tree_cpu(server_pid),
+                          time.process_time())
                 stats[side] = load(send, clients, seconds, queries, url)
+                used = (tree_cpu(node_pid(settings)) - before[0],
+                        tree_cpu(server_pid) - before[1], time.process_time() - before[2])
+                stats[side]["cpu_ms_per_answer"] = {
+                    name: round(1000 * value / max(1, stats[side]["n"]), 2)
+                    for name, value in zip(("elasticsearch", "api", "load_generator"), used)}
             direct_stats, api_stats = stats["direct"], stats["api"]
             rows.append({"mix": mix, "clients": clients, "elasticsearch": direct_stats,
                          "api": api_stats,
@@ -252,7 +288,9 @@ def latency(settings, app_url: str, seconds: float) -> list[dict]:
             print(f"{mix:>8} {clients:>3} clients  ES p50/p95/p99 {direct_stats['p50_ms']}/"
                   f"{direct_stats['p95_ms']}/{direct_stats['p99_ms']} ms  API "
                   f"{api_stats['p50_ms']}/{api_stats['p95_ms']}/{api_stats['p99_ms']} ms  "
-                  f"overhead p95 {rows[-1]['overhead_p95_ms']} ms", flush=True)
+                  f"overhead p95 {rows[-1]['overhead_p95_ms']} ms; CPU per answer (ES, API, "
+                  f"generator) direct {tuple(direct_stats['cpu_ms_per_answer'].values())}, "
+                  f"API {tuple(api_stats['cpu_ms_per_answer'].values())} ms", flush=True)
     return rows
 
 
@@ -330,7 +368,7 @@ def serve_and_measure(settings, seconds: float) -> list[dict]:
                     break
             except requests.ConnectionError:
                 time.sleep(0.5)
-        return latency(settings, app_url, seconds)
+        return latency(settings, app_url, seconds, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

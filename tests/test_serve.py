@@ -40,7 +40,9 @@ def _serve(settings, tmp_path, **env_extra):
         env["SHELFMAP_ES_URL"] = settings.es_url
     log = open(tmp_path / "serve.log", "w+b")
     shelfmap = str(Path(sys.executable).with_name("shelfmap"))
-    server = subprocess.Popen([shelfmap, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # Its own process group, as a terminal gives a command (Ctrl-C signals the group).
+    server = subprocess.Popen([shelfmap, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -68,6 +70,19 @@ def test_serve_runs_worker_processes_without_an_access_log(indexed_settings, tmp
     log.seek(0)
     text = log.read().decode(errors="replace")
     assert "poetry" not in text and "GET" not in text, text
+
+
+def test_ctrl_c_stops_the_server_and_every_worker(indexed_settings, tmp_path):
+    server, url, log = _serve(indexed_settings, tmp_path, SHELFMAP_WORKERS="2")
+    workers = _children(server.pid)
+    assert len(workers) == 2
+    assert requests.get(f"{url}/", timeout=30).ok            # a page, then the API
+    assert requests.get(f"{url}/api/search", params={"q": "Korea"}, timeout=30).ok
+    os.killpg(server.pid, signal.SIGINT)                      # what Ctrl-C does
+    assert server.wait(timeout=30) == 0
+    assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/api/health", timeout=5)
 
 
 def test_serve_logs_requests_when_the_operator_asks(indexed_settings, tmp_path):
