@@ -220,14 +220,28 @@ def write_batches(batches: Iterable, settings: dict, index_name: str,
         "retries": stats["retries"], "errors": orjson.dumps(stats["errors"]).decode()}])
 
 
-def row_groups(source) -> list[tuple[str, int]]:
-    """(file, row group) of every row group of a Parquet folder, in order: the units in
-    which executors read a catalogue for a full build."""
+def row_groups(source) -> list[tuple[str, int, int]]:
+    """(file, row group, rows) of every row group of a Parquet folder, in order: the
+    units in which executors read a catalogue for a full build."""
     import pyarrow.dataset as ds
 
-    return [(fragment.path, group.id)
+    return [(fragment.path, group.id, group.num_rows)
             for fragment in ds.dataset(str(source), format="parquet").get_fragments()
             for group in fragment.row_groups]
+
+
+def balanced(groups: list[tuple[str, int, int]], n: int) -> list[list[tuple[str, int]]]:
+    """``groups`` (file, row group, rows) dealt into at most ``n`` lists of nearly equal
+    rows: the largest group to the lightest list, each list then in file order. With one
+    list per core, the executors finish together instead of one sending alone at the
+    end while the node has cores to spare."""
+    lists: list[list[tuple[str, int, int]]] = [[] for _ in range(min(n, len(groups)))]
+    load = [0] * len(lists)
+    for group in sorted(groups, key=lambda g: -g[2]):
+        lightest = load.index(min(load))
+        lists[lightest].append(group)
+        load[lightest] += group[2]
+    return [[(path, gid) for path, gid, _ in sorted(part)] for part in lists]
 
 
 def count_rows(source) -> int:
@@ -261,15 +275,13 @@ def write_row_groups(tasks: Iterable[tuple[str, int]], settings: dict,
 
 def write_catalogue(spark, source, settings: dict, index_name: str) -> dict:
     """Index every record of the catalogue folder ``source`` from the executors, one
-    task per few row groups; the combined counts (see :func:`combine`)."""
-    tasks = row_groups(source)
-    if not tasks:
+    task per core, each given row groups of about the same number of records; the
+    combined counts (see :func:`combine`)."""
+    parts = balanced(row_groups(source), spark.sparkContext.defaultParallelism)
+    if not parts:
         return combine([])
-    # Two tasks per core: enough to balance row groups of unequal size, few enough that
-    # each task fills its bulk chunks.
-    slices = max(1, min(len(tasks), 2 * spark.sparkContext.defaultParallelism))
-    return combine(spark.sparkContext.parallelize(tasks, slices).mapPartitions(
-        lambda part: write_row_groups(part, settings, index_name)).collect())
+    return combine(spark.sparkContext.parallelize(parts, len(parts)).flatMap(
+        lambda tasks: write_row_groups(tasks, settings, index_name)).collect())
 
 
 def write_frame(frame, settings: dict, index_name: str, op: str = "index") -> dict:
