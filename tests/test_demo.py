@@ -55,7 +55,9 @@ def test_demo_serves_the_sample_and_stops_cleanly(tmp_path):
                SHELFMAP_PORT=str(port), SHELFMAP_SPARK_DRIVER_MEMORY="1g")
     log = open(tmp_path / "demo.log", "w")
     shelfmap = str(Path(sys.executable).with_name("shelfmap"))
-    demo = subprocess.Popen([shelfmap, "demo"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # Its own process group, as a terminal gives a command: Ctrl-C signals all of it.
+    demo = subprocess.Popen([shelfmap, "demo"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 240
@@ -84,7 +86,7 @@ def test_demo_serves_the_sample_and_stops_cleanly(tmp_path):
         marker = str(node_data.resolve())
         assert _node_processes(marker), "the demo's Elasticsearch should be running"
     finally:
-        demo.send_signal(signal.SIGINT)        # what Ctrl-C sends
+        os.killpg(demo.pid, signal.SIGINT)     # what Ctrl-C does
         try:
             demo.wait(timeout=60)
         except subprocess.TimeoutExpired:
