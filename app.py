@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import sys
 from pathlib import Path
 
 import dash
@@ -260,7 +261,21 @@ def worker_count(settings) -> int:
 
 def _wsgi(settings) -> flask.Flask:
     """A worker's app: each worker process builds its own (and its own Elasticsearch
-    connections)."""
+    connections).
+
+    The worker first leaves the terminal's process group: Ctrl-C then reaches only the
+    main process, which stops the workers once, in order. (Signalled by both at the
+    same moment, a worker could miss its cue and wait to be killed.) On Linux it also
+    asks for SIGTERM should the main process die, so a killed server never leaves
+    workers holding the port.
+    """
+    os.setpgid(0, 0)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     return create_app(settings).server
 
 

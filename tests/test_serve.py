@@ -85,6 +85,20 @@ def test_ctrl_c_stops_the_server_and_every_worker(indexed_settings, tmp_path):
         requests.get(f"{url}/api/health", timeout=5)
 
 
+def test_workers_follow_a_killed_server(indexed_settings, tmp_path):
+    server, url, log = _serve(indexed_settings, tmp_path, SHELFMAP_WORKERS="2")
+    workers = _children(server.pid)
+    assert len(workers) == 2
+    server.kill()                                             # SIGKILL: no shutdown at all
+    server.wait(timeout=10)
+    deadline = time.monotonic() + 20
+    while [pid for pid in workers if Path(f"/proc/{pid}").exists()]:
+        assert time.monotonic() < deadline, "workers outlived the server"
+        time.sleep(0.2)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{url}/api/health", timeout=5)
+
+
 def test_serve_logs_requests_when_the_operator_asks(indexed_settings, tmp_path):
     server, url, log = _serve(indexed_settings, tmp_path, SHELFMAP_WORKERS="1",
                               SHELFMAP_LOG_QUERIES="true")
