@@ -263,6 +263,7 @@ def latency(settings, app_url: str, seconds: float, server_pid: int | None = Non
     def clear_cache():
         requests.post(f"{es}/{settings.index}/_cache/clear?request=true", timeout=60)
 
+    node = node_pid(settings)
     rows = []
     for mix, queries in mixes.items():
         for clients in (1, 8, 32):
@@ -273,10 +274,9 @@ def latency(settings, app_url: str, seconds: float, server_pid: int | None = Non
                     with urllib3.connection_from_url(url, headers=HEADERS) as http:
                         for q in queries:
                             send(http, q)
-                before = (tree_cpu(node_pid(settings)), tree_cpu(server_pid),
-                          time.process_time())
+                before = (tree_cpu(node), tree_cpu(server_pid), time.process_time())
                 stats[side] = load(send, clients, seconds, queries, url)
-                used = (tree_cpu(node_pid(settings)) - before[0],
+                used = (tree_cpu(node) - before[0],
                         tree_cpu(server_pid) - before[1], time.process_time() - before[2])
                 stats[side]["cpu_ms_per_answer"] = {
                     name: round(1000 * value / max(1, stats[side]["n"]), 2)

@@ -79,12 +79,13 @@ def build(settings, *, spark=None) -> dict:
 
     started = time.monotonic()
     timings: dict[str, float] = {}
-    clock = [started]
+    lap_started = started
 
     def lap(phase: str) -> None:
+        nonlocal lap_started
         now = time.monotonic()
-        timings[phase] = round(now - clock[0], 1)
-        clock[0] = now
+        timings[phase] = round(now - lap_started, 1)
+        lap_started = now
 
     source = catalogue.current_path(settings.catalogue_dir)
     es = connect(settings)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 
@@ -227,12 +226,12 @@ def write_batches(batches: Iterable, settings: dict, index_name: str,
         "retries": stats["retries"], "errors": orjson.dumps(stats["errors"]).decode()}])
 
 
-def row_groups(source) -> list[tuple[str, int, int]]:
-    """(file, row group, rows) of every row group of a Parquet folder, in order: the
-    units in which executors read a catalogue for a full build."""
+def row_groups(source) -> list[tuple[str, int]]:
+    """(file, row group) of every row group of a Parquet folder, in order: the units in
+    which executors read a catalogue for a full build."""
     import pyarrow.dataset as ds
 
-    return [(fragment.path, group.id, group.num_rows)
+    return [(fragment.path, group.id)
             for fragment in ds.dataset(str(source), format="parquet").get_fragments()
             for group in fragment.row_groups]
 
@@ -277,7 +276,7 @@ def write_catalogue(spark, source, settings: dict, index_name: str) -> dict:
     of two executors sending alone for the last quarter of a build (the same number of
     records took one 26 s and the other 35 s), while the node had a core to spare.
     """
-    groups = [(path, gid) for path, gid, _ in row_groups(source)]
+    groups = row_groups(source)
     if not groups:
         return combine([])
     return combine(spark.sparkContext.parallelize(groups, len(groups)).mapPartitions(

@@ -49,8 +49,9 @@ def connect(settings, *, timeout: float = 30.0, retries: int = 3,
     url, url_auth = _split_userinfo(_get(settings, "es_url")
                                     or f"http://127.0.0.1:{_get(settings, 'es_port')}")
     # orjson both ways: a search answer is parsed in a fifth of the standard library's time.
-    options: dict = {"serializer": OrjsonSerializer(), "request_timeout": timeout, "max_retries": retries,
-                     "retry_on_timeout": True, "connections_per_node": connections}
+    options: dict = {"serializer": OrjsonSerializer(), "request_timeout": timeout,
+                     "max_retries": retries, "retry_on_timeout": True,
+                     "connections_per_node": connections}
     if _get(settings, "es_api_key"):
         options["api_key"] = _get(settings, "es_api_key")
     elif _get(settings, "es_user"):
