@@ -124,40 +124,10 @@ def _coerce(setting: Setting, value: object, origin: str) -> object:
     return str(value)
 
 
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    home: str
-    cache: str | None = None
-    config: str | None = None
-    es_url: str | None = None
-    es_api_key: str | None = None
-    es_user: str | None = None
-    es_password: str | None = None
-    es_ca: str | None = None
-    es_version: str = "9.2.4"
-    es_port: int = 9200
-    es_heap: str = "1g"
-    es_java_home: str | None = None
-    es_user_name: str = "shelfmap-es"
-    index: str = "shelfmap"
-    spark_master: str = "local[*]"
-    spark_driver_memory: str = "2g"
-    split_size: int = 32 * 1024 * 1024
-    bulk_chunk: int = 500
-    bulk_retries: int = 8
-    index_keep: int = 2
-    index_replicas: int = 0
-    index_merge_segments: int = 1
-    index_update_max_fraction: float = 0.2
-    graph_min_support: int = 3
-    graph_top_k: int = 10
-    graph_seed: int = 42
-    graph_keep: int = 2
-    host: str = "127.0.0.1"
-    port: int = 8050
-    workers: int = 0
-    threads: int = 32
-    log_queries: bool = False
+class _SettingsMethods:
+    """What every :class:`Settings` offers beside its values (declared in SETTINGS)."""
+
+    __slots__ = ()
 
     # Folders under home; derived, never configured separately.
     @property
@@ -218,6 +188,16 @@ class Settings:
 
     def __repr__(self) -> str:  # secrets never reach a log through repr()
         return f"Settings({self.public()!r})"
+
+
+# The settings object's fields are the table's rows, in its order, with its defaults:
+# declared once (SETTINGS), never repeated here.
+Settings = dataclasses.make_dataclass(
+    "Settings",
+    [(s.name, s.type | None, dataclasses.field(default=s.default)) for s in SETTINGS],
+    bases=(_SettingsMethods,), frozen=True, repr=False)
+Settings.__module__ = __name__  # for pickle: make_dataclass names another module
+Settings.__doc__ = "The values of every setting in SETTINGS, plus the folders derived from them."
 
 
 def load(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
