@@ -91,8 +91,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", int, 8050, "Port the app listens on."),
     Setting("workers", int, 0, "Processes serving the app (0: one per CPU core, at "
             "most 8). Each has its own Elasticsearch connections and threads."),
-    Setting("threads", int, 32, "Threads per serving process: the searches one process "
-            "has waiting on Elasticsearch at once (each holds one connection)."),
+    Setting("threads", int, 32, "Threads per serving process. All but an eighth of them "
+            "(at least 2) may wait on Elasticsearch at once, each on one connection; the "
+            "rest stay free for health checks and answers from memory."),
+    Setting("search_timeout", float, 3.0, "Seconds a visitor's request waits for "
+            "Elasticsearch before it is answered 503 (a timeout is never retried)."),
     Setting("log_queries", bool, False, "Write visitors' queries and addresses to the "
             "log (off: the app keeps nothing that identifies a visitor)."),
 )
@@ -275,6 +278,8 @@ def validate(settings: Settings) -> None:
         raise SettingsError("SHELFMAP_WORKERS must be from 0 (one per core) to 64")
     if not 1 <= settings.threads <= 256:
         raise SettingsError("SHELFMAP_THREADS must be from 1 to 256")
+    if not 0.1 <= settings.search_timeout <= 120:
+        raise SettingsError("SHELFMAP_SEARCH_TIMEOUT must be from 0.1 to 120 seconds")
     if settings.split_size < 64 * 1024:
         raise SettingsError("SHELFMAP_SPLIT_SIZE must be at least 65536 bytes")
     if settings.bulk_chunk < 1:

@@ -7,6 +7,7 @@ into one line that names the URL and the failure, never a header or a credential
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -37,7 +38,8 @@ def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
 
 
 def connect(settings, *, timeout: float = 30.0, retries: int = 3,
-            connections: int = 10) -> Elasticsearch:
+            connections: int = 10, retry_on_timeout: bool = True,
+            transport_class=None) -> Elasticsearch:
     """A client for the configured cluster (or the local node).
 
     ``settings`` is a :class:`settings.Settings` or its ``as_dict()`` (what Spark
@@ -50,8 +52,10 @@ def connect(settings, *, timeout: float = 30.0, retries: int = 3,
                                     or f"http://127.0.0.1:{_get(settings, 'es_port')}")
     # orjson both ways: a search answer is parsed in a fifth of the standard library's time.
     options: dict = {"serializer": OrjsonSerializer(), "request_timeout": timeout,
-                     "max_retries": retries, "retry_on_timeout": True,
+                     "max_retries": retries, "retry_on_timeout": retry_on_timeout,
                      "connections_per_node": connections}
+    if transport_class is not None:
+        options["transport_class"] = transport_class
     if _get(settings, "es_api_key"):
         options["api_key"] = _get(settings, "es_api_key")
     elif _get(settings, "es_user"):
@@ -62,6 +66,44 @@ def connect(settings, *, timeout: float = 30.0, retries: int = 3,
         options["ca_certs"] = _get(settings, "es_ca")
         options["verify_certs"] = True
     return Elasticsearch(url, **options)
+
+
+# The breaker's rules (index/breaker.py): open after this many cluster failures in a
+# row; while open, ping every PROBE_INTERVAL seconds, each ping waiting PROBE_TIMEOUT.
+BREAKER_FAILURES = 3
+PROBE_INTERVAL = 2.0
+PROBE_TIMEOUT = 1.0
+
+
+def interactive_slots(threads: int) -> int:
+    """Requests one serving process lets wait on the cluster at once: a few fewer than
+    its threads, which are left for health checks and answers from memory."""
+    return max(1, threads - max(2, threads // 8))
+
+
+def connect_interactive(settings, threads: int) -> tuple[Elasticsearch, Elasticsearch]:
+    """The clients of one serving process: (searches, health checks).
+
+    Searches wait at most ``settings.search_timeout`` seconds and never retry a timeout
+    (a connection refused is retried once, on the next node when there are several);
+    at most :func:`interactive_slots` of them wait at once. Health checks have their
+    own connections (index.health answers them from a snapshot it refreshes in the
+    background), so they never queue behind searches; both share one circuit breaker,
+    so a failing cluster is seen by both at once.
+    """
+    from index.breaker import CircuitBreaker, GuardedTransport
+
+    search_es = connect(settings, timeout=settings.search_timeout, retries=1,
+                        connections=threads, retry_on_timeout=False,
+                        transport_class=GuardedTransport)
+    health_es = connect(settings, timeout=settings.search_timeout, retries=0, connections=2,
+                        retry_on_timeout=False, transport_class=GuardedTransport)
+    breaker = CircuitBreaker(
+        failures=BREAKER_FAILURES, probe_interval=PROBE_INTERVAL,
+        probe=lambda: health_es.transport.ping(PROBE_TIMEOUT))
+    search_es.transport.breaker = health_es.transport.breaker = breaker
+    search_es.transport.slots = threading.BoundedSemaphore(interactive_slots(threads))
+    return search_es, health_es
 
 
 def endpoint(settings) -> str:

@@ -109,16 +109,45 @@ def subject_terms(es: Elasticsearch, alias: str, ids: list[str]) -> dict[str, li
 
 
 def health(es: Elasticsearch, alias: str, graph_version: str | None = None) -> dict:
-    """``{"status", "index", "records", "graph_version"}``; "degraded", never an
-    exception, when the cluster or the alias is missing."""
+    """``{"status", "index", "records", "graph_version"}``, plus ``"reason"`` when
+    degraded; "degraded", never an exception, when the cluster or the alias is missing.
+
+    The client's own timeout bounds the wait (the app's health client has a short one
+    and shares the searches' circuit breaker: while that is open, this answers at once).
+    """
     out = {"status": "degraded", "index": None, "records": None,
            "graph_version": graph_version}
-    quick = es.options(request_timeout=5, max_retries=0)
     try:
-        indices = sorted(quick.indices.get_alias(name=alias))
+        indices = sorted(es.indices.get_alias(name=alias))
         out["index"] = ",".join(indices) or None
-        out["records"] = quick.count(index=alias)["count"]
-    except (ApiError, TransportError):
+        out["records"] = es.count(index=alias)["count"]
+    except ApiError as exc:
+        out["reason"] = (f"no alias {alias!r}" if exc.meta.status == 404
+                         else f"Elasticsearch answered {exc.meta.status}")
         return out
-    out["status"] = "ok" if len(indices) == 1 else "degraded"
+    except TransportError as exc:
+        out["reason"] = _unavailable_reason(exc)
+        return out
+    if len(indices) != 1:
+        out["reason"] = f"the alias {alias!r} points at {len(indices)} indices"
+        return out
+    out["status"] = "ok"
     return out
+
+
+def _unavailable_reason(exc: TransportError) -> str:
+    """A short, credential-free line for why the cluster did not answer."""
+    from elastic_transport import ConnectionError as NoConnection
+    from elastic_transport import ConnectionTimeout
+
+    from index.breaker import CircuitOpen, Overloaded
+
+    if isinstance(exc, CircuitOpen):
+        return f"Elasticsearch has been failing ({exc.message.split(': ', 1)[-1]})"
+    if isinstance(exc, Overloaded):
+        return "too many requests waiting on Elasticsearch"
+    if isinstance(exc, ConnectionTimeout):
+        return "Elasticsearch did not answer in time"
+    if isinstance(exc, NoConnection):
+        return "cannot connect to Elasticsearch"
+    return f"Elasticsearch failed: {type(exc).__name__}"
