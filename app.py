@@ -12,8 +12,9 @@ from pathlib import Path
 import dash
 import flask
 
-from index.client import connect
-from viz import api
+from index.client import connect_interactive
+from index.health import HealthCache
+from viz import api, errors
 from viz.components import services
 
 VIZ = Path(__file__).resolve().parent / "viz"
@@ -32,9 +33,12 @@ def create_app(settings) -> dash.Dash:
         suppress_callback_exceptions=True,  # page ids exist only on their page
         compress=importlib.util.find_spec("flask_compress") is not None,
     )
+    es, health_es = connect_interactive(settings, settings.threads)
+    checks = HealthCache(health_es, settings.index, breaker=es.transport.breaker,
+                         max_age=settings.search_timeout + 2)
     services.install(app.server, services.Services(
-        es=connect(settings, connections=settings.threads), alias=settings.index,
-        log_queries=settings.log_queries))
+        es=es, alias=settings.index, log_queries=settings.log_queries, health=checks))
+    errors.install(app.server, app)
     api.install(app.server, settings.graph_dir)
     return app
 
@@ -61,7 +65,49 @@ def _wsgi(settings) -> flask.Flask:
 
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    return create_app(settings).server
+    # The transport's warnings (a node marked dead, a retry, each with a traceback) would
+    # repeat for every request while the cluster fails; the breaker says it once.
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+    app = create_app(settings)
+    warm_up(app, settings)
+    return app.server
+
+
+# Routes whose first answer sets up or imports what later answers share: Dash sets
+# itself up on its first request (not thread-safe: a second request racing it found
+# no callbacks), the graph store loads the graph, the JSON encoders import lazily.
+WARM_UP_PATHS = ("/", "/_dash-layout", "/_dash-dependencies", "/api/graph/topics?limit=1",
+                 "/api/health")
+log = logging.getLogger("shelfmap.serve")
+
+
+def warm_up(app: dash.Dash, settings) -> float:
+    """Make a new worker ready before it takes its first request; returns the seconds.
+
+    Granian calls the loader (``_wsgi``) before the worker accepts connections, so
+    requests that arrive meanwhile wait in the listen queue instead of meeting a
+    half-made worker. Done here: the modules answers import lazily, imported whole by
+    one thread (plotly's JSON encoder uses pandas when it is in ``sys.modules``, and
+    met it half-imported by a concurrent request: ``AttributeError: partially
+    initialized module 'pandas'``); the topic graph loaded; and one request to each
+    route in :data:`WARM_UP_PATHS` through the app itself. A cluster that is down
+    makes those answer 503, which is fine: the worker is ready, and health says so.
+    """
+    import time
+
+    started = time.monotonic()
+    import pandas  # noqa: F401  (see above)
+    import plotly.io.json  # noqa: F401
+
+    from viz import graph_store
+
+    graph_store.current(settings.graph_dir)
+    client = app.server.test_client()
+    for path in WARM_UP_PATHS:
+        client.get(path)
+    seconds = time.monotonic() - started
+    log.info("worker %d ready in %.1f s", os.getpid(), seconds)
+    return seconds
 
 
 def serve(settings, host: str | None = None, port: int | None = None) -> None:

@@ -45,7 +45,6 @@ class JSONProvider(DefaultJSONProvider):
 def install(server: flask.Flask, graph_dir: Path) -> None:
     """Add the /api routes to ``server``; the graph is read from ``graph_dir``."""
     server.json = JSONProvider(server)
-    errors.install(server)
     api = flask.Blueprint("api", __name__, url_prefix="/api")
 
     def graph() -> graph_store.GraphStore:
@@ -54,11 +53,19 @@ def install(server: flask.Flask, graph_dir: Path) -> None:
             raise Unavailable("no topic graph has been built yet", hint=GRAPH_HINT)
         return store
 
+    # A load balancer reads the status code: 200 only when searches can be answered.
     @api.get("/health")
     def api_health():
         ctx = services.current()
         store = graph_store.current(graph_dir)
-        return flask.jsonify(health(ctx.es, ctx.alias, store.version if store else None))
+        version = store.version if store else None
+        answer = (ctx.health.answer(version) if ctx.health is not None
+                  else health(ctx.es, ctx.alias, version))
+        response = flask.jsonify(answer)
+        if answer["status"] != "ok":
+            response.status_code = 503
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @api.get("/graph/topics")
     def api_graph_topics():

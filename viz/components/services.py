@@ -22,6 +22,8 @@ class Services:
     es: Elasticsearch
     alias: str
     log_queries: bool = False
+    # Answers /api/health without waiting on the cluster (index.health.HealthCache).
+    health: object | None = None
 
     def log_query(self, where: str, args) -> None:
         """Log a visitor's query only when the operator turned that on."""

@@ -89,18 +89,27 @@ def layout(**args):
                       html.Div(body, className="sm-body")], className="sm-page")
 
 
+def _text(value) -> str:
+    """A search box's value as text: the box sends a string, but a callback request
+    can carry any plain JSON value (numbers say what they are; lists and null say
+    nothing)."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None or isinstance(value, (list, bool)) else str(value)
+
+
 @callback(Output("search-nav", "href"),
           Input("search-q", "n_submit"), Input("search-go", "n_clicks"),
           State("search-q", "value"), State("search-nav", "search"),
           prevent_initial_call=True)
 def submit(_submits, _clicks, q, search_args):
-    return with_query(search_args, q)
+    return with_query(search_args, _text(q))
 
 
 @callback(Output("search-suggest", "children"), Input("search-q", "value"),
           prevent_initial_call=True)
 def suggestions(q):
-    q = (q or "").strip()
+    q = _text(q).strip()
     # One Latin letter suggests too much to be useful; one Hangul syllable (한) does not.
     if not q or (len(q) < 2 and q.isascii()):
         return []
