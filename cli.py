@@ -57,8 +57,17 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write the canonical catalogue out")
     export.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl",
-                        help="JSON Lines (default; re-ingestable), CSV or Parquet")
+                        help="JSON Lines (default; exact, re-ingestable), Parquet (exact, "
+                        "the catalogue's schema) or CSV (for spreadsheets: cells that would "
+                        "run as formulas are neutralised)")
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--raw", action="store_true",
+                        help="CSV only: write cells exactly as catalogued. By default a "
+                        "cell beginning with =, +, -, @, a tab or a carriage return gets a "
+                        "leading apostrophe, because a spreadsheet opening the file would "
+                        "run it as a formula; a raw export risks exactly that (a formula "
+                        "can fetch URLs or run commands), so open it only with programs "
+                        "that read CSV as data")
 
     index = sub.add_parser("index", help="build a new index version and swap the alias")
     how = index.add_mutually_exclusive_group()
@@ -130,7 +139,12 @@ def cmd_ingest(settings, args) -> int:
 def cmd_export(settings, args) -> int:
     from ingest import catalogue, export
 
-    n = export.export(catalogue.current_path(settings.catalogue_dir), args.format, args.out)
+    if args.raw and args.format == "csv":
+        print("warning: --raw: cells beginning with =, +, -, @, tab or carriage return are "
+              "written as they are; a spreadsheet opening this file runs them as formulas",
+              file=sys.stderr)
+    n = export.export(catalogue.current_path(settings.catalogue_dir), args.format, args.out,
+                      raw=args.raw)
     if args.out:
         print(f"wrote {n:,} records to {args.out}", file=sys.stderr)
     return 0
