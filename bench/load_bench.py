@@ -668,6 +668,8 @@ def report(args, ran: dict) -> dict:
     log, port_open_s = ran["log"], ran["port_open_s"]
     summary = summarise(log, args.seconds)
     cold = summarise([r for r in log if r[1] < args.cold_seconds], args.cold_seconds)
+    warm = summarise([r for r in log if r[1] >= args.cold_seconds],
+                     args.seconds - args.cold_seconds)
     cold["port_open_s"] = port_open_s
     first = {"any request": next((r[1] + r[2] for r in log if r[3] == 200), None),
              "/api/health": next((r[1] + r[2] for r in log
@@ -682,6 +684,8 @@ def report(args, ran: dict) -> dict:
     memory["every_10_s"] = [{k: s[k] for k in ("t", "serve_mb", "node_mb")}
                             for s in _every(samples, 10.0)]
     memory["samples"] = ran["samples"]
+    loads = [s["load_average"] for s in samples]
+    load = {"min": min(loads), "mean": round(sum(loads) / len(loads), 2), "max": max(loads)}
     logged = ran["server_log"]
     raised: dict[str, int] = {}
     for line in _RAISED.findall(logged):
@@ -698,16 +702,20 @@ def report(args, ran: dict) -> dict:
     print(table(cold, f"cold start: the first {args.cold_seconds:.0f} s after the port "
                       f"opened ({firsts or 'no 200 at all'})"))
     print()
+    print(table(warm, f"after the cold start: from {args.cold_seconds:.0f} s to the end"))
+    print()
     print(f"serve RSS (summed over its {memory['serve_processes']} processes): start "
           f"{memory['serve_mb']['start']} MB, end {memory['serve_mb']['end']} MB, max "
           f"{memory['serve_mb']['max']} MB; node: start {memory['node_mb']['start']} MB, "
           f"end {memory['node_mb']['end']} MB, max {memory['node_mb']['max']} MB")
     print("serve RSS every 10 s: " + ", ".join(
         f"{s['t'] - port_open_s:.0f} s {s['serve_mb']:.0f} MB" for s in memory["every_10_s"]))
+    print(f"the machine's load average (1 min) during the run: {load}")
     print(f"CPU (cores busy on average): {ran['cpu_cores']}; server log: "
           f"{server_log['tracebacks']} tracebacks {raised or ''}")
     return {"seconds": round(ran["elapsed"], 1), "visitors": args.visitors, "all": summary,
-            "cold_start": cold, "memory": memory, "cpu_cores": ran["cpu_cores"],
+            "cold_start": cold, "after_cold_start": warm, "memory": memory,
+            "load_average": load, "cpu_cores": ran["cpu_cores"],
             "server_exited_during_run": ran["exited"], "server_log": server_log}
 
 
