@@ -5,9 +5,10 @@ hung cluster holds a server thread and tells the balancer nothing it can act on 
 time. So a worker answers health from what it last learned: the circuit breaker that
 every search passes (open: degraded, at once) and a snapshot of the alias and its
 document count, refreshed in the background by one thread when a probe finds it older
-than ``refresh`` seconds. A snapshot older than ``max_age`` (the cluster has not
-answered the refresh in that long) is itself degraded. Only the very first probe waits
-for its snapshot, bounded by the client's timeout.
+than ``refresh`` seconds (a refresh the cluster does not answer ends at the client's
+timeout with a degraded snapshot, and counts against the breaker). Only a worker's
+first probe, or the first after ``max_age`` seconds without one, waits for its
+snapshot, bounded by the client's timeout.
 """
 
 from __future__ import annotations
@@ -52,23 +53,23 @@ class HealthCache:
         threading.Thread(target=self._take, name="shelfmap-health", daemon=True).start()
 
     def answer(self, graph_version: str | None = None) -> dict:
-        if self._snapshot is None:
+        age = self._clock() - self._taken
+        if self._snapshot is None or (age > self.max_age and not self._refreshing):
+            # The first probe of this worker, or the first after a long quiet spell:
+            # nothing recent to answer from, so this one waits (bounded by the
+            # client's timeout).
             with self._lock:
                 self._refreshing = True
-            self._take()  # the first probe of this worker: nothing to answer from yet
+            self._take()
+        elif age > self.refresh:
+            self._refresh_in_background()
         if self._snapshot is None:
             return {"status": "degraded", "index": None, "records": None,
                     "graph_version": graph_version, "reason": "health check failed"}
-        age = self._clock() - self._taken
-        if age > self.refresh:
-            self._refresh_in_background()
         out = {**self._snapshot, "graph_version": graph_version}
         if self.breaker is not None and self.breaker.is_open:
             state = self.breaker.state()
             out.update(status="degraded", reason=f"Elasticsearch has been failing for "
                        f"{state['open_seconds']} s ({state['last_error']}); searches "
                        "are answered 503 until it answers again")
-        elif age > self.max_age:
-            out.update(status="degraded",
-                       reason=f"Elasticsearch has not answered for {age:.0f} s")
         return out
