@@ -22,12 +22,9 @@ from typing import NamedTuple
 import pyarrow as pa
 
 from ingest import catalogue, quarantine, report, schema, splits
+from ingest.errors import IngestError
 
 log = logging.getLogger("shelfmap.ingest")
-
-
-class IngestError(RuntimeError):
-    """The ingest cannot start (missing or unreadable input); nothing was changed."""
 
 
 # Documentation that travels with catalogue exports (data/PROVENANCE.md, README,
