@@ -334,7 +334,7 @@ def prune_changes(root: Path, keep: int = CHANGES_KEPT) -> None:
         return
     names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in names[:-keep]:
-        shutil.rmtree(root / old, ignore_errors=True)
+        catalogue.remove(root / old)
 
 
 def _split_size(spark, files: list[str], ceiling: int) -> int:
@@ -362,7 +362,9 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
     options = dict(options or {})
     tasks, chosen = plan_tasks(files, fmt, _split_size(spark, files, settings.split_size),
                                options)
-    version = catalogue.new_version()
+    version = catalogue.next_version([
+        *catalogue.version_names(settings.catalogue_dir),
+        catalogue.current_version(settings.catalogue_dir) or ""])
     staging_dir = settings.home_path / "staging" / version
     log.info("ingest %d file(s) (%s) in %d task(s) as catalogue version %s", len(files),
              ", ".join(f"{n} {f}" for f, n in sorted(Counter(chosen.values()).items())),
@@ -391,6 +393,8 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
         deletes = sum(n for _, o, _, n in counts if o == "deleted") + absent
         changes = publish_changes(settings, staging_dir / "changes", version, base,
                                   upserts=upserts, deletes=deletes, catalogue_records=total)
+        catalogue.write_manifest(settings.catalogue_dir / version, {
+            "version": version, "base": base, "records": total})
         catalogue.publish(settings.catalogue_dir, version)
     finally:
         shutil.rmtree(staging_dir, ignore_errors=True)
