@@ -120,8 +120,7 @@ def cmd_ingest(settings, args) -> int:
                                   ("action", "message", "index", "from", "to", "report")
                                   if k in update}
         print(f"search: {update['message']}")
-        for name in (f"ingest-{result['catalogue_version']}.json", "last-ingest.json"):
-            report.write(result, settings.reports_dir / name)
+        report.save(result, settings.reports_dir)
     if args.report:
         report.write(result, args.report)
     return 0

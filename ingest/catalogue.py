@@ -74,14 +74,15 @@ def version_names(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and is_version(p.name))
 
 
-def read_manifest(folder: Path) -> dict | None:
+def read_manifest(folder: Path, version: str | None = None) -> dict | None:
     """The manifest of a version folder, or None when the version is not complete (no
-    manifest, an unreadable one, or one naming another version)."""
+    manifest, an unreadable one, or one naming another version). ``version``: the
+    version the folder holds when it is not (yet) named after it, as in staging."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(manifest, dict) or manifest.get("version") != folder.name:
+    if not isinstance(manifest, dict) or manifest.get("version") != (version or folder.name):
         return None
     return manifest
 

@@ -90,6 +90,12 @@ def write(report: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def save(report: dict, reports_dir: Path) -> None:
+    """Write a load's report as ``ingest-<version>.json`` and ``last-ingest.json``."""
+    write(report, reports_dir / f"ingest-{report['catalogue_version']}.json")
+    write(report, reports_dir / "last-ingest.json")
+
+
 def summary(report: dict) -> str:
     """A few lines for the terminal."""
     lines = [
