@@ -26,7 +26,8 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
-from ingest import catalogue, checks, crashpoint, publish, quarantine, report, schema, splits
+from ingest import (catalogue, checks, crashpoint, lock, publish, quarantine, report,
+                    schema, splits)
 from ingest.errors import IngestError
 
 log = logging.getLogger("shelfmap.ingest")
@@ -361,11 +362,14 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
 
     ``full``: the load is a complete export of its sources, so records of those sources
     that it does not contain are deleted.
+
+    One load at a time per home: a second one raises ``lock.Busy`` at once.
     """
     started = time.monotonic()
     files = expand_paths(paths)
-    return _load(settings, files, fmt=fmt, default_source=default_source, full=full,
-                 options=options, spark=spark, progress=progress, started=started)
+    with lock.hold(settings.home_path / lock.INGEST, "shelfmap ingest"):
+        return _load(settings, files, fmt=fmt, default_source=default_source, full=full,
+                     options=options, spark=spark, progress=progress, started=started)
 
 
 def _load(settings, files: list[str], *, fmt: str, default_source: str, full: bool,

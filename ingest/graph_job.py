@@ -244,8 +244,19 @@ def build(settings, spark=None, *, progress=None) -> dict:
 
     ``progress(step)`` is told when each step starts: ``counting``, ``pruning``,
     ``communities``, ``layout``, ``writing``.
-    A build that fails leaves the current graph as it was.
+    A build that fails leaves the current graph as it was. One build at a time per
+    home (``lock.Busy`` otherwise).
     """
+    from ingest import lock
+
+    started = time.monotonic()
+    root = Path(settings.graph_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    with lock.hold(settings.home_path / lock.GRAPH, "shelfmap graph"):
+        return _build(settings, root, spark, progress, started)
+
+
+def _build(settings, root: Path, spark, progress, started: float) -> dict:
     import shutil
     import uuid
 
@@ -257,9 +268,6 @@ def build(settings, spark=None, *, progress=None) -> dict:
         if progress is not None:
             progress(name)
 
-    started = time.monotonic()
-    root = Path(settings.graph_dir)
-    root.mkdir(parents=True, exist_ok=True)
     # Spark writes the counted tables beside the versions, in a hidden folder that
     # publishing and pruning never see; they are read back once and removed.
     staging = root / f".counting-{uuid.uuid4().hex[:8]}"
