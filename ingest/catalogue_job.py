@@ -26,8 +26,8 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
-from ingest import (catalogue, checks, crashpoint, lock, publish, quarantine, report,
-                    schema, splits)
+from ingest import (catalogue, checks, crashpoint, lock, publish, quarantine, recovery,
+                    report, schema, splits)
 from ingest.errors import IngestError
 
 log = logging.getLogger("shelfmap.ingest")
@@ -363,17 +363,22 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
     ``full``: the load is a complete export of its sources, so records of those sources
     that it does not contain are deleted.
 
-    One load at a time per home: a second one raises ``lock.Busy`` at once.
+    One load at a time per home: a second one raises ``lock.Busy`` at once. What a
+    killed or failed load left is cleaned up first (ingest.recovery); the report says
+    so under ``recovery``.
     """
     started = time.monotonic()
     files = expand_paths(paths)
     with lock.hold(settings.home_path / lock.INGEST, "shelfmap ingest"):
+        recovered = recovery.recover(settings, "catalogue", recovery.catalogue_findings(settings))
         return _load(settings, files, fmt=fmt, default_source=default_source, full=full,
-                     options=options, spark=spark, progress=progress, started=started)
+                     options=options, spark=spark, progress=progress, recovered=recovered,
+                     started=started)
 
 
 def _load(settings, files: list[str], *, fmt: str, default_source: str, full: bool,
-          options: dict | None, spark, progress: bool, started: float) -> dict:
+          options: dict | None, spark, progress: bool, recovered: dict | None,
+          started: float) -> dict:
     from ingest.progress import Progress
     from ingest.spark import session
 
@@ -412,6 +417,8 @@ def _load(settings, files: list[str], *, fmt: str, default_source: str, full: bo
                               catalogue_records=merged.found.records,
                               deleted_absent=merged.absent, formats=chosen)
         result["changes"] = str(settings.changes_dir / version)
+        if recovered:
+            result["recovery"] = recovered
         _check_and_mark_complete(staging_dir, result, merged, read=read, base=base,
                                  previous=_records_in(base_path) if base_path else 0)
         crashpoint.reached("publish:manifest")

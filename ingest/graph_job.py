@@ -245,15 +245,19 @@ def build(settings, spark=None, *, progress=None) -> dict:
     ``progress(step)`` is told when each step starts: ``counting``, ``pruning``,
     ``communities``, ``layout``, ``writing``.
     A build that fails leaves the current graph as it was. One build at a time per
-    home (``lock.Busy`` otherwise).
+    home (``lock.Busy`` otherwise); what a killed build left is removed first, and the
+    returned dict says so under ``recovery``.
     """
-    from ingest import lock
+    from ingest import lock, recovery
+    from viz import graph_artifacts
 
     started = time.monotonic()
     root = Path(settings.graph_dir)
     root.mkdir(parents=True, exist_ok=True)
     with lock.hold(settings.home_path / lock.GRAPH, "shelfmap graph"):
-        return _build(settings, root, spark, progress, started)
+        recovered = recovery.recover(settings, "graph", graph_artifacts.leftovers(root))
+        manifest = _build(settings, root, spark, progress, started)
+    return {**manifest, "recovery": recovered} if recovered else manifest
 
 
 def _build(settings, root: Path, spark, progress, started: float) -> dict:

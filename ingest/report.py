@@ -117,4 +117,9 @@ def summary(report: dict) -> str:
     if "catalogue_records" in report:
         lines.append(f"catalogue now holds {report['catalogue_records']:,} records "
                      f"(version {report.get('catalogue_version')})")
+    if report.get("recovery"):
+        done = report["recovery"]["done"]
+        lines.append(f"first cleaned up after an interrupted load: {len(done)} leftover(s) "
+                     "(reports/last-recovery.json): "
+                     + ", ".join(f"{d['action']} {d['path']}" for d in done))
     return "\n".join(lines)

@@ -5,7 +5,8 @@ that does not match them, so the app never meets a build it cannot read. Version
 the catalogue's kind of versioned folders (``ingest.catalogue``): a build is written
 under a hidden name (``.<version>.<hex>``), renamed into place whole, and only then
 made current. A version is complete when its graph.json names it and its four tables
-are there (:func:`is_complete`); pruning counts complete versions only.
+are there (:func:`is_complete`); pruning counts complete versions only, and what a
+killed build left is found by :func:`leftovers` (removed at the next build's start).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingest import catalogue, crashpoint
+from ingest import catalogue, crashpoint, recovery
 from ingest.graph import KINDS, LINK_KINDS
 
 MANIFEST = "graph.json"
@@ -89,6 +90,22 @@ def is_complete(folder: Path) -> bool:
         return False
     return (isinstance(manifest, dict) and manifest.get("version") == folder.name
             and all((folder / f"{name}.parquet").is_file() for name in TABLES))
+
+
+# What a killed `shelfmap graph` leaves under hidden names (ingest.graph_job counts
+# into ``.counting-<hex>``; :func:`write_version` writes ``.<version>.<hex>``).
+LEFTOVER_NAMES = (
+    *recovery.HIDDEN,
+    (r"\.counting-", "the counted tables of a build that did not finish"),
+    (r"\.\d{8}T\d{6}-[0-9a-f]{6}\.", "a build written under its hidden name, never "
+     "renamed into place"),
+)
+
+
+def leftovers(root: Path) -> list[recovery.Finding]:
+    """What killed or failed builds left under ``root`` (nothing is changed): hidden
+    folders, incomplete builds, builds newer than CURRENT (never published)."""
+    return recovery.versioned(Path(root), is_complete, LEFTOVER_NAMES)
 
 
 def read_manifest(root: Path, version: str | None = None) -> dict:
