@@ -387,7 +387,7 @@ def _load(settings, files: list[str], *, fmt: str, default_source: str, full: bo
     tasks, chosen = plan_tasks(files, fmt, _split_size(spark, files, settings.split_size),
                                options)
     version = catalogue.next_version(_versions_seen(settings))
-    staging_dir = staging_root(settings) / version
+    staging_dir = publish.staging_root(settings) / version
     log.info("ingest %d file(s) (%s) in %d task(s) as catalogue version %s", len(files),
              ", ".join(f"{n} {f}" for f, n in sorted(Counter(chosen.values()).items())),
              len(tasks), version)
@@ -429,13 +429,9 @@ def _load(settings, files: list[str], *, fmt: str, default_source: str, full: bo
     return result
 
 
-def staging_root(settings) -> Path:
-    return settings.home_path / "staging"
-
-
 def _versions_seen(settings) -> list[str]:
     """Every version name in use under the home, so that a new one sorts after all."""
-    roots = (settings.catalogue_dir, staging_root(settings), settings.quarantine_dir,
+    roots = (settings.catalogue_dir, publish.staging_root(settings), settings.quarantine_dir,
              settings.changes_dir)
     return [*(n for root in roots for n in catalogue.version_names(root)),
             catalogue.current_version(settings.catalogue_dir) or ""]

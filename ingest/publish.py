@@ -32,6 +32,11 @@ STEPS = ("manifest", "quarantine", "changes", "catalogue", "pointer", "current",
 KEEP = 2
 
 
+def staging_root(settings) -> Path:
+    """Where loads write aside: one folder per load, named by its version."""
+    return settings.home_path / "staging"
+
+
 def staged_version(staging_dir: Path) -> Path:
     return staging_dir / "catalogue"
 

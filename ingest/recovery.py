@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ingest import catalogue, checks, report
+from ingest import catalogue, checks, publish, report
 
 log = logging.getLogger("shelfmap.recovery")
 
@@ -91,7 +91,7 @@ def catalogue_findings(settings) -> list[Finding]:
     root = settings.catalogue_dir
     current = catalogue.current_version(root)
     out: list[Finding] = []
-    staging = settings.home_path / "staging"
+    staging = publish.staging_root(settings)
     if staging.is_dir():
         out += [Finding(p, "the staging folder of a load that is not running")
                 for p in sorted(staging.iterdir())]
