@@ -17,6 +17,9 @@ workers):
   run from the staged load it left by the same publishing code in a process without
   Spark (one JVM start per step would cost more than the rest of this file).
 
+The three `shelfmap ingest` runs start side by side (fixture ``killed``): their JVMs'
+start-up is the costliest part of this file.
+
 After each kill: CURRENT still names the previous complete version and exporting it
 gives exactly its records (or, once CURRENT was replaced, the new one is whole);
 `shelfmap status` lists the leftovers; a rerun of the same load succeeds with the
@@ -212,21 +215,6 @@ def _kill_group(proc: subprocess.Popen) -> None:
     _wait_group_gone(proc.pid)
 
 
-def _wait_for(proc: subprocess.Popen, home: Path, pattern: str, timeout: float = 600) -> Path:
-    """The first path under ``home`` matching ``pattern``, polled while ``proc`` runs."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = next(home.glob(pattern), None)
-        if found is not None:
-            return found
-        if proc.poll() is not None:
-            pytest.fail(f"the load ended ({proc.returncode}) before {pattern} appeared:\n"
-                        + _log(home))
-        time.sleep(0.02)
-    _kill_group(proc)
-    pytest.fail(f"{pattern} did not appear within {timeout} s:\n" + _log(home))
-
-
 def _status(home: Path, monkeypatch, capsys) -> str:
     """`shelfmap status` for ``home`` (Elasticsearch deliberately unreachable)."""
     monkeypatch.setenv("SHELFMAP_ES_PORT", str(_closed_port()))
@@ -283,14 +271,55 @@ def _assert_rerun_exact(spark, base_settings, home: Path, scenario: Scenario, de
     return rerun
 
 
-def test_killed_while_reading(spark, base_settings, loads, tmp_path, monkeypatch, capsys):
-    home = _copy(loads.home, tmp_path)
-    proc = _start_ingest(home, loads.files)
-    part = _wait_for(proc, home, "staging/*/records/part-*.parquet")
-    _kill_group(proc)
-    dead = part.parents[1].name
+# What each killed run waits for before it is killed: the first task's finished output
+# (while reading), the merge's output folder (while merging); the third kills itself
+# right after marking its version complete (publish:manifest).
+WATCHED = {"reading": "staging/*/records/part-*.parquet", "merging": "staging/*/catalogue",
+           "staged": None}
+
+
+@pytest.fixture(scope="module")
+def killed(loads, tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """Three `shelfmap ingest` runs of the second load, started at once so that their
+    JVMs start side by side, each killed at its point: ``{name: (home, what was
+    seen)}`` (for ``staged``, its staging folder)."""
+    homes, procs, seen = {}, {}, {}
+    for name, pattern in WATCHED.items():
+        homes[name] = tmp_path_factory.mktemp(name) / "home"
+        shutil.copytree(loads.home, homes[name])
+        procs[name] = _start_ingest(homes[name], loads.files,
+                                    step=None if pattern else "publish:manifest")
+    deadline = time.monotonic() + 900
+    try:
+        while len(seen) < len(WATCHED):
+            assert time.monotonic() < deadline, {n: _log(h) for n, h in homes.items()}
+            for name, pattern in WATCHED.items():
+                if name in seen:
+                    continue
+                hit = next(homes[name].glob(pattern), None) if pattern else None
+                if hit is not None:
+                    _kill_group(procs[name])
+                    seen[name] = hit
+                elif procs[name].poll() is not None:
+                    assert pattern is None and procs[name].returncode == -signal.SIGKILL, (
+                        f"{name}: the load ended ({procs[name].returncode}) before it was "
+                        "killed:\n" + _log(homes[name]))
+                    _wait_group_gone(procs[name].pid)   # its JVM and workers died with it
+                    (seen[name],) = (homes[name] / "staging").iterdir()
+            time.sleep(0.02)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                _kill_group(proc)
+    return {name: (homes[name], seen[name]) for name in WATCHED}
+
+
+def test_killed_while_reading(spark, base_settings, loads, killed, tmp_path, monkeypatch,
+                              capsys):
+    home = _copy(killed["reading"][0], tmp_path)
+    dead = killed["reading"][1].parents[1].name
     # Killed with tasks still reading: not all of them had finished their output.
-    assert 1 <= len(list(part.parent.glob("part-*.parquet"))) < TASKS
+    assert 1 <= len(list((home / "staging" / dead / "records").glob("part-*.parquet"))) < TASKS
     assert not (home / "staging" / dead / "changes").exists()
 
     _assert_previous_served(home, loads, tmp_path)
@@ -300,15 +329,17 @@ def test_killed_while_reading(spark, base_settings, loads, tmp_path, monkeypatch
     assert (home / "staging" / dead).is_dir()                     # status deleted nothing
 
     _assert_rerun_exact(spark, base_settings, home, loads, dead, tmp_path)
-    assert "last recovery:" in _status(home, monkeypatch, capsys)
+    after = _status(home, monkeypatch, capsys).splitlines()
+    assert "leftovers:     none" in after
+    (last,) = [line for line in after if line.startswith("last recovery: ")]
+    assert f"by `shelfmap ingest`: remove staging/{dead}" in last
 
 
-def test_killed_while_merging(spark, base_settings, loads, tmp_path, monkeypatch, capsys):
-    home = _copy(loads.home, tmp_path)
-    proc = _start_ingest(home, loads.files)
-    staged = _wait_for(proc, home, "staging/*/catalogue")
-    _kill_group(proc)
-    dead = staged.parent.name
+def test_killed_while_merging(spark, base_settings, loads, killed, tmp_path, monkeypatch,
+                              capsys):
+    home = _copy(killed["merging"][0], tmp_path)
+    dead = killed["merging"][1].parent.name
+    assert (home / "staging" / dead / "changes" / "_SUCCESS").is_file()  # merging had begun
     assert not (home / "catalogue" / dead).exists()
     assert not (home / "quarantine" / dead).exists()
 
@@ -321,15 +352,10 @@ def test_killed_while_merging(spark, base_settings, loads, tmp_path, monkeypatch
 
 
 @pytest.fixture(scope="module")
-def staged(loads, tmp_path_factory):
+def staged(loads, killed):
     """A home where `shelfmap ingest` died right after marking its version complete:
     the whole checked load is in staging, nothing is published."""
-    home = tmp_path_factory.mktemp("staged") / "home"
-    shutil.copytree(loads.home, home)
-    proc = _start_ingest(home, loads.files, step="publish:manifest")
-    assert proc.wait(timeout=900) == -signal.SIGKILL, _log(home)
-    _wait_group_gone(proc.pid)          # the JVM and its workers died with it
-    (folder,) = (home / "staging").iterdir()
+    home, folder = killed["staged"]
     assert catalogue.read_manifest(folder / "catalogue", folder.name)["records"] == \
         loads.reference["catalogue_records"]
     return home, folder.name
