@@ -129,8 +129,7 @@ def cmd_ingest(settings, args) -> int:
                                   ("action", "message", "index", "from", "to", "report")
                                   if k in update}
         print(f"search: {update['message']}")
-        for name in (f"ingest-{result['catalogue_version']}.json", "last-ingest.json"):
-            report.write(result, settings.reports_dir / name)
+        report.save(result, settings.reports_dir)
     if args.report:
         report.write(result, args.report)
     return 0
@@ -223,7 +222,24 @@ def cmd_status(settings, args) -> int:
         latest = catalogue.current_version(settings.catalogue_dir) or "none"
         behind = "" if indexed == latest else "  (behind: run `shelfmap index --update`)"
         print(f"index reflects catalogue {indexed}; catalogue is at {latest}{behind}")
+    from ingest import catalogue, lock, recovery
     from viz import graph_artifacts
+
+    # Versions on disk and what interrupted runs left (found, never touched, here).
+    current = catalogue.current_version(settings.catalogue_dir)
+    if current is None:
+        print("catalogue:     none (run `shelfmap ingest PATH...`)")
+    else:
+        manifest = catalogue.read_manifest(settings.catalogue_dir / current) or {}
+        complete = [v for v in catalogue.version_names(settings.catalogue_dir)
+                    if catalogue.is_complete(settings.catalogue_dir / v)]
+        records = (f"{manifest['records']:,} records" if "records" in manifest
+                   else "not marked complete")
+        print(f"catalogue:     {current} ({records}; complete versions: "
+              f"{', '.join(complete) or 'none'})")
+    for line in recovery.describe(settings, "catalogue", recovery.catalogue_findings(settings),
+                                  lock.running(settings.home_path / lock.INGEST)):
+        print(line)
 
     # From graph.json alone: status never reads the graph's tables.
     graph = graph_artifacts.current_version(settings.graph_dir)
@@ -238,6 +254,9 @@ def cmd_status(settings, args) -> int:
                   f"{counts['edges']:,} edges)")
         except (OSError, ValueError, KeyError) as exc:
             print(f"graph:         {graph} (graph.json unreadable: {exc!r})")
+    for line in recovery.describe(settings, "graph", graph_artifacts.leftovers(settings.graph_dir),
+                                  lock.running(settings.home_path / lock.GRAPH)):
+        print(line)
     last = settings.reports_dir / "last-ingest.json"
     if last.exists():
         from ingest import report

@@ -6,10 +6,15 @@ canonical record or its quarantine entry. Everything after that (quarantine, dup
 ids, new/changed/unchanged against the previous catalogue, the merged new catalogue,
 the report's counts) is computed by Spark from the staging table; only the small
 per-file counts reach the driver.
+
+All of it is written aside, in ``$SHELFMAP_HOME/staging/<version>/``: the new version
+is checked there (ingest.checks), marked complete, and only then published
+(ingest.publish). A load that fails or is killed has changed nothing a reader sees.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -21,13 +26,11 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
-from ingest import catalogue, quarantine, report, schema, splits
+from ingest import (catalogue, checks, crashpoint, lock, publish, quarantine, recovery,
+                    report, schema, splits)
+from ingest.errors import IngestError
 
 log = logging.getLogger("shelfmap.ingest")
-
-
-class IngestError(RuntimeError):
-    """The ingest cannot start (missing or unreadable input); nothing was changed."""
 
 
 # Documentation that travels with catalogue exports (data/PROVENANCE.md, README,
@@ -211,19 +214,23 @@ def stage_tasks(tasks: Iterable[Task], staging_dir: str, default_source: str, op
         yield n
 
 
-def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
-    """Decide every record's outcome from the narrow staging table and write the new
-    catalogue version: the previous one minus what this load touched, plus the load's
-    records, and the load's change set (``staging_dir/changes``: id, op). Returns
-    (per-file outcome counts, records absent from a full reload, catalogue size)."""
+class Merged(NamedTuple):
+    """What the merge decided and wrote."""
+
+    counts: list[tuple[str, str, str | None, int]]   # (file, outcome, reason, n)
+    absent: int              # records a full reload no longer has (deleted)
+    deleted_existing: int    # deletion notices for ids the previous version held
+    found: checks.Census     # what the new version holds
+
+
+def _merge(spark, staging_dir: Path, previous_path: Path | None, full: bool) -> Merged:
+    """Decide every record's outcome from the narrow staging table and write, in
+    ``staging_dir``, the new catalogue version (``catalogue/``: the previous one minus
+    what this load touched, plus the load's records) and the load's change set
+    (``changes/``: id, op)."""
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
-
-    quarantine_dir = settings.quarantine_dir / version
-    quarantine_dir.mkdir(parents=True)
-    for part in (staging_dir / "errors").iterdir():
-        shutil.move(str(part), quarantine_dir / part.name)
 
     outcomes = spark.read.parquet(str(staging_dir / "outcomes"))
     good = outcomes.where(F.col("kind") != "error")
@@ -232,9 +239,8 @@ def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
     latest = Window.partitionBy("key").orderBy(F.desc("file_index"), F.desc("offset"))
     ranked = good.withColumn("_rank", F.row_number().over(latest))
 
-    previous_version = catalogue.current_version(settings.catalogue_dir)
-    if previous_version:
-        previous = spark.read.parquet(str(settings.catalogue_dir / previous_version))
+    if previous_path is not None:
+        previous = spark.read.parquet(str(previous_path))
     else:
         previous = spark.createDataFrame([], schema.spark_schema())
     known = previous.select(F.col("id").alias("key"),
@@ -249,10 +255,13 @@ def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
     classified = ranked.join(known, "key", "left").withColumn(
         "_outcome", outcome).persist(StorageLevel.MEMORY_AND_DISK)
     try:
+        # "existed": rows whose id the previous version holds (count skips nulls);
+        # for deletion notices, the records this load removes.
+        by_outcome = classified.groupBy("source_file", "_outcome").agg(
+            F.count("*").alias("n"), F.count("_previous_hash").alias("existed")).collect()
+        deleted_existing = sum(r["existed"] for r in by_outcome if r["_outcome"] == "deleted")
         counts = [
-            (r["source_file"], r["_outcome"], None, r["n"])
-            for r in classified.groupBy("source_file", "_outcome").agg(
-                F.count("*").alias("n")).collect()
+            (r["source_file"], r["_outcome"], None, r["n"]) for r in by_outcome
         ] + [
             (r["source_file"], "quarantined", r["reason"], r["n"])
             for r in outcomes.where(F.col("kind") == "error").groupBy(
@@ -278,7 +287,7 @@ def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
             kept = kept.join(sources, "source", "left_anti")
         changes.write.parquet(str(staging_dir / "changes"))
 
-        target = settings.catalogue_dir / version
+        target = publish.staged_version(staging_dir)
         kept.select(*schema.FIELDS).write.parquet(str(target))
         records_dir = staging_dir / "records"
         if duplicates:
@@ -292,12 +301,15 @@ def _merge(spark, settings, staging_dir: Path, version: str, full: bool):
             loaded.select(*schema.FIELDS).write.mode("append").parquet(str(target))
         else:
             # The load's records are already catalogue files: moved, not rewritten.
+            # Hidden files are what failed task attempts left: renamed, they would
+            # be read as records (a retried task wrote its own, complete file).
             for part in records_dir.iterdir():
-                shutil.move(str(part), target / f"load-{part.name}")
-        total = spark.read.parquet(str(target)).count()
+                if not part.name.startswith("."):
+                    os.rename(part, target / f"load-{part.name}")
+        found = checks.census(spark.read.parquet(str(target)))
     finally:
         classified.unpersist()
-    return counts, absent, total
+    return Merged(counts, absent, deleted_existing, found)
 
 
 # --- the change set ---------------------------------------------------------------
@@ -310,17 +322,15 @@ CHANGES_META = "_shelfmap.json"
 CHANGES_KEPT = 20  # change sets are ids only; an index further behind is rebuilt
 
 
-def publish_changes(settings, staged: Path, version: str, base: str | None, *,
-                    upserts: int, deletes: int, catalogue_records: int) -> Path:
+def write_changes_meta(folder: Path, version: str, base: str | None, *,
+                       upserts: int, deletes: int, catalogue_records: int) -> None:
+    """Name the change set staged in ``folder``; it is then published whole, with one
+    rename (ingest.publish)."""
     import json
 
-    target = settings.changes_dir / version
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(staged), target)
     meta = {"version": version, "base": base, "upserts": upserts, "deletes": deletes,
             "catalogue_records": catalogue_records}
-    (target / CHANGES_META).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return target
+    catalogue.write_durably(folder / CHANGES_META, json.dumps(meta, indent=2) + "\n")
 
 
 def read_changes_meta(folder: Path) -> dict | None:
@@ -333,11 +343,8 @@ def read_changes_meta(folder: Path) -> dict | None:
 
 
 def prune_changes(root: Path, keep: int = CHANGES_KEPT) -> None:
-    if not root.is_dir():
-        return
-    names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for old in names[:-keep]:
-        shutil.rmtree(root / old, ignore_errors=True)
+    for old in catalogue.version_names(root)[:-keep]:
+        catalogue.remove(root / old)
 
 
 def _split_size(spark, files: list[str], ceiling: int) -> int:
@@ -355,18 +362,32 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
 
     ``full``: the load is a complete export of its sources, so records of those sources
     that it does not contain are deleted.
+
+    One load at a time per home: a second one raises ``lock.Busy`` at once. What a
+    killed or failed load left is cleaned up first (ingest.recovery); the report says
+    so under ``recovery``.
     """
+    started = time.monotonic()
+    files = expand_paths(paths)
+    with lock.hold(settings.home_path / lock.INGEST, "shelfmap ingest"):
+        recovered = recovery.recover(settings, "catalogue", recovery.catalogue_findings(settings))
+        return _load(settings, files, fmt=fmt, default_source=default_source, full=full,
+                     options=options, spark=spark, progress=progress, recovered=recovered,
+                     started=started)
+
+
+def _load(settings, files: list[str], *, fmt: str, default_source: str, full: bool,
+          options: dict | None, spark, progress: bool, recovered: dict | None,
+          started: float) -> dict:
     from ingest.progress import Progress
     from ingest.spark import session
 
-    started = time.monotonic()
-    files = expand_paths(paths)
     spark = spark or session(settings, "shelfmap ingest")
     options = dict(options or {})
     tasks, chosen = plan_tasks(files, fmt, _split_size(spark, files, settings.split_size),
                                options)
-    version = catalogue.new_version()
-    staging_dir = settings.home_path / "staging" / version
+    version = catalogue.next_version(_versions_seen(settings))
+    staging_dir = publish.staging_root(settings) / version
     log.info("ingest %d file(s) (%s) in %d task(s) as catalogue version %s", len(files),
              ", ".join(f"{n} {f}" for f, n in sorted(Counter(chosen.values()).items())),
              len(tasks), version)
@@ -385,24 +406,68 @@ def run(settings, paths: Iterable[str], *, fmt: str = "auto", default_source: st
                 stage_counts = stage.collect()
         else:
             stage_counts = stage.collect()
-        log.info("read %d record(s) in %.1f s", sum(stage_counts), time.monotonic() - started)
+        read = sum(stage_counts)
+        log.info("read %d record(s) in %.1f s", read, time.monotonic() - started)
         base = catalogue.current_version(settings.catalogue_dir)
-        counts, absent, total = _merge(spark, settings, staging_dir, version, full)
-        log.info("merged into %d catalogue record(s) in %.1f s", total,
+        base_path = settings.catalogue_dir / base if base else None
+        merged = _merge(spark, staging_dir, base_path, full)
+        log.info("merged into %d catalogue record(s) in %.1f s", merged.found.records,
                  time.monotonic() - started)
-        upserts = sum(n for _, o, _, n in counts if o in ("new", "changed"))
-        deletes = sum(n for _, o, _, n in counts if o == "deleted") + absent
-        changes = publish_changes(settings, staging_dir / "changes", version, base,
-                                  upserts=upserts, deletes=deletes, catalogue_records=total)
-        catalogue.publish(settings.catalogue_dir, version)
+        result = report.build(files, merged.counts, version=version,
+                              catalogue_records=merged.found.records,
+                              deleted_absent=merged.absent, formats=chosen)
+        result["changes"] = str(settings.changes_dir / version)
+        if recovered:
+            result["recovery"] = recovered
+        _check_and_mark_complete(staging_dir, result, merged, read=read, base=base,
+                                 previous=_records_in(base_path) if base_path else 0)
+        crashpoint.reached("publish:manifest")
+        result = publish.publish_load(settings, staging_dir)
     finally:
         shutil.rmtree(staging_dir, ignore_errors=True)
     prune_changes(settings.changes_dir)
-
-    result = report.build(files, counts, version=version, catalogue_records=total,
-                          deleted_absent=absent, formats=chosen)
-    result["changes"] = str(changes)
-    report.write(result, settings.reports_dir / f"ingest-{version}.json")
-    report.write(result, settings.reports_dir / "last-ingest.json")
     return result
+
+
+def _versions_seen(settings) -> list[str]:
+    """Every version name in use under the home, so that a new one sorts after all."""
+    roots = (settings.catalogue_dir, publish.staging_root(settings), settings.quarantine_dir,
+             settings.changes_dir)
+    return [*(n for root in roots for n in catalogue.version_names(root)),
+            catalogue.current_version(settings.catalogue_dir) or ""]
+
+
+def _records_in(version_path: Path) -> int:
+    """Records of a published version: its manifest says (it was checked); a version
+    published before manifests existed is counted from its Parquet footers."""
+    manifest = catalogue.read_manifest(version_path)
+    return int(manifest["records"]) if manifest else checks.parquet_rows(version_path)
+
+
+def _check_and_mark_complete(staging_dir: Path, result: dict, merged: Merged, *,
+                             read: int, base: str | None, previous: int) -> None:
+    """Run the checks on the staged version; mark it and its change set complete, or
+    raise IngestError saying what failed (nothing is published then)."""
+    version = staging_dir.name
+    quarantine_rows = checks.parquet_rows(staging_dir / "errors")
+    found = merged.found
+    failed = checks.problems(read=read, written=result["written"],
+                             quarantined=result["quarantined"],
+                             quarantine_rows=quarantine_rows, previous=previous,
+                             new=result["new"], deleted_existing=merged.deleted_existing,
+                             absent=merged.absent, found=found)
+    if failed:
+        raise IngestError(f"catalogue version {version} failed its checks and was not "
+                          f"published ({base or 'no catalogue'} stays current): "
+                          + "; ".join(failed))
+    write_changes_meta(staging_dir / "changes", version, base,
+                       upserts=result["new"] + result["changed"], deletes=result["deleted"],
+                       catalogue_records=found.records)
+    catalogue.write_manifest(publish.staged_version(staging_dir), {
+        "version": version, "base": base, "records": found.records,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "checks": {"read": read, "quarantine_rows": quarantine_rows, "previous": previous,
+                   "deleted_existing": merged.deleted_existing, "ids": found.ids},
+        "report": result,
+    })
 

@@ -244,8 +244,23 @@ def build(settings, spark=None, *, progress=None) -> dict:
 
     ``progress(step)`` is told when each step starts: ``counting``, ``pruning``,
     ``communities``, ``layout``, ``writing``.
-    A build that fails leaves the current graph as it was.
+    A build that fails leaves the current graph as it was. One build at a time per
+    home (``lock.Busy`` otherwise); what a killed build left is removed first, and the
+    returned dict says so under ``recovery``.
     """
+    from ingest import lock, recovery
+    from viz import graph_artifacts
+
+    started = time.monotonic()
+    root = Path(settings.graph_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    with lock.hold(settings.home_path / lock.GRAPH, "shelfmap graph"):
+        recovered = recovery.recover(settings, "graph", graph_artifacts.leftovers(root))
+        manifest = _build(settings, root, spark, progress, started)
+    return {**manifest, "recovery": recovered} if recovered else manifest
+
+
+def _build(settings, root: Path, spark, progress, started: float) -> dict:
     import shutil
     import uuid
 
@@ -257,9 +272,6 @@ def build(settings, spark=None, *, progress=None) -> dict:
         if progress is not None:
             progress(name)
 
-    started = time.monotonic()
-    root = Path(settings.graph_dir)
-    root.mkdir(parents=True, exist_ok=True)
     # Spark writes the counted tables beside the versions, in a hidden folder that
     # publishing and pruning never see; they are read back once and removed.
     staging = root / f".counting-{uuid.uuid4().hex[:8]}"

@@ -90,6 +90,12 @@ def write(report: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def save(report: dict, reports_dir: Path) -> None:
+    """Write a load's report as ``ingest-<version>.json`` and ``last-ingest.json``."""
+    write(report, reports_dir / f"ingest-{report['catalogue_version']}.json")
+    write(report, reports_dir / "last-ingest.json")
+
+
 def summary(report: dict) -> str:
     """A few lines for the terminal."""
     lines = [
@@ -111,4 +117,9 @@ def summary(report: dict) -> str:
     if "catalogue_records" in report:
         lines.append(f"catalogue now holds {report['catalogue_records']:,} records "
                      f"(version {report.get('catalogue_version')})")
+    if report.get("recovery"):
+        done = report["recovery"]["done"]
+        lines.append(f"first cleaned up after an interrupted load: {len(done)} leftover(s) "
+                     "(reports/last-recovery.json): "
+                     + ", ".join(f"{d['action']} {d['path']}" for d in done))
     return "\n".join(lines)

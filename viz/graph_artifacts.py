@@ -3,7 +3,10 @@
 The four tables' schemas are declared here, once; :func:`write_version` refuses a table
 that does not match them, so the app never meets a build it cannot read. Versions are
 the catalogue's kind of versioned folders (``ingest.catalogue``): a build is written
-under a hidden name, renamed into place whole, and only then made current.
+under a hidden name (``.<version>.<hex>``), renamed into place whole, and only then
+made current. A version is complete when its graph.json names it and its four tables
+are there (:func:`is_complete`); pruning counts complete versions only, and what a
+killed build left is found by :func:`leftovers` (removed at the next build's start).
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import dataclasses
 import datetime as dt
 import json
 import shutil
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingest import catalogue
+from ingest import catalogue, crashpoint, recovery
 from ingest.graph import KINDS, LINK_KINDS
 
 MANIFEST = "graph.json"
@@ -78,6 +80,34 @@ def current_version(root: Path) -> str | None:
     return catalogue.current_version(Path(root))
 
 
+def is_complete(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole build: its graph.json names it and the four
+    tables are there (graph.json is written last, before the folder is renamed into
+    place)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(manifest, dict) and manifest.get("version") == folder.name
+            and all((folder / f"{name}.parquet").is_file() for name in TABLES))
+
+
+# What a killed `shelfmap graph` leaves under hidden names (ingest.graph_job counts
+# into ``.counting-<hex>``; :func:`write_version` writes ``.<version>.<hex>``).
+LEFTOVER_NAMES = (
+    *recovery.HIDDEN,
+    (r"\.counting-", "the counted tables of a build that did not finish"),
+    (r"\.\d{8}T\d{6}-[0-9a-f]{6}\.", "a build written under its hidden name, never "
+     "renamed into place"),
+)
+
+
+def leftovers(root: Path) -> list[recovery.Finding]:
+    """What killed or failed builds left under ``root`` (nothing is changed): hidden
+    folders, incomplete builds, builds newer than CURRENT (never published)."""
+    return recovery.versioned(Path(root), is_complete, LEFTOVER_NAMES)
+
+
 def read_manifest(root: Path, version: str | None = None) -> dict:
     """The graph.json of ``version`` (default: the current one); cheap, no tables read."""
     path = _version_path(Path(root), version)
@@ -130,12 +160,14 @@ def write_version(root: Path, nodes, edges, communities, community_edges,
         tmp.mkdir()
         for name, table in tables.items():
             pq.write_table(table, tmp / f"{name}.parquet")
-        (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n",
-                                    encoding="utf-8")
+        crashpoint.reached("graph:tables")
+        catalogue.write_durably(tmp / MANIFEST,
+                                json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         tmp.rename(root / version)
+        crashpoint.reached("graph:rename")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    catalogue.publish(root, version, keep=keep)
+    catalogue.publish(root, version, keep=keep, complete=is_complete, steps="graph")
     return version
 
 
@@ -150,15 +182,10 @@ def _version_path(root: Path, version: str | None) -> Path:
 
 
 def _next_version(root: Path) -> str:
-    """A new version name that sorts after every existing one: publish prunes by name,
-    and two builds within one second would otherwise sort by their random suffix."""
-    existing = [p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    newest = max(existing, default="")
-    version = catalogue.new_version()
-    while version <= newest:
-        time.sleep(0.05)
-        version = catalogue.new_version()
-    return version
+    """A new version name that sorts after every existing one, so that a version newer
+    than CURRENT is one that was never published."""
+    return catalogue.next_version([*catalogue.version_names(root),
+                                   catalogue.current_version(root) or ""])
 
 
 def _table(name: str, value, schema: pa.Schema) -> pa.Table:
