@@ -86,7 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("graph_top_k", int, 10, "Strongest links kept per node of the topic graph."),
     Setting("graph_seed", int, 42, "Seed of the topic graph's communities and layout (the "
             "same seed and catalogue give the same map)."),
-    Setting("graph_keep", int, 2, "Topic graph versions kept (the newest is current)."),
+    Setting("graph_keep", int, 2, "Complete topic graph versions kept (the newest is "
+            "current); the current one and the one before it are always kept."),
     Setting("host", str, "127.0.0.1", "Address the app listens on."),
     Setting("port", int, 8050, "Port the app listens on."),
     Setting("workers", int, 0, "Processes serving the app (0: one per CPU core, at "
