@@ -274,12 +274,13 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from index.build_job import IndexBuildError
     from index.local_node import LocalNodeError
     from index.updates import UpdateError
-    from index.versions import NoPreviousVersion
+    from index.versions import IncompleteVersion, NoPreviousVersion, RollbackRefused
     from ingest.catalogue import NoCatalogue
     from ingest.catalogue_job import IngestError
 
     return (settings_module.SettingsError, IngestError, NoCatalogue, LocalNodeError,
-            IndexBuildError, NoPreviousVersion, UpdateError, ESConnectionError,
+            IndexBuildError, NoPreviousVersion, RollbackRefused,
+            IncompleteVersion, UpdateError, ESConnectionError,
             FileNotFoundError, ValueError)
 
 

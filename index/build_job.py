@@ -1,13 +1,16 @@
 """Spark entry point: the catalogue -> a new versioned index -> the alias, atomically.
 
-Executors send the bulk requests (``index.bulk``); the driver creates the index, checks
-the document count against the catalogue's (from the Parquet metadata), merges the index
-down to ``index_merge_segments`` segments and only then moves the alias. A build that
-fails leaves the alias (and therefore search) exactly as it was and deletes its own
-incomplete index. While the index fills it has no replicas and no refresh (nothing
-searches it yet, and both would only slow the writes); both are set to their final
-values (``index_replicas``, the mapping's refresh interval) after the merge, so replicas
-copy the merged segments instead of merging again.
+Executors send the bulk requests (``index.bulk``); the driver creates the index (marked
+as being built, see ``index.versions``), checks the document count against the
+catalogue's (from the Parquet metadata), merges the index down to
+``index_merge_segments`` segments, applies its final settings, counts again, marks it
+complete with that count and only then moves the alias. A build that fails leaves the
+alias (and therefore search) exactly as it was and deletes its own incomplete index.
+While the
+index fills it has no replicas and no refresh (nothing searches it yet, and both would
+only slow the writes); both are set to their final values (``index_replicas``, the
+mapping's refresh interval) after the merge, so replicas copy the merged segments
+instead of merging again.
 
 Why merge: a bulk load leaves a dozen segments; searching one segment skips the
 per-segment work, and a facet over a single segment needs no mapping of its terms
@@ -24,6 +27,7 @@ import datetime as dt
 import json
 import logging
 import os
+import socket
 import time
 import warnings
 from pathlib import Path
@@ -98,8 +102,9 @@ def build(settings, *, spark=None) -> dict:
     final_settings = {"refresh_interval": index_settings.get("refresh_interval", "1s"),
                       "number_of_replicas": settings.index_replicas}
     index_settings["refresh_interval"] = "-1"
-    body["mappings"]["_meta"] = {versions.META_KEY: {
-        "catalogue_version": source.name, "built": _now()}}
+    body["mappings"]["_meta"] = versions.building_meta(
+        source.name, {"host": socket.gethostname(), "pid": os.getpid(), "since": _now(),
+                      "home": str(settings.home)})
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     log.info("building %s from %s", name, source)
     report = {"kind": "build", "alias": alias, "index": name,
@@ -130,6 +135,13 @@ def build(settings, *, spark=None) -> dict:
             lap("merge")
         es.indices.put_settings(index=name, settings={"index": final_settings})
         es.indices.refresh(index=name)
+        # Counted again as it will be served (merged, final settings): the count it is
+        # marked complete with is the one a rollback to it checks.
+        indexed = es.count(index=name)["count"]
+        if indexed != expected:
+            raise IndexBuildError(f"{name}: {indexed} documents after the merge, {expected} "
+                                  f"in the catalogue; the alias {alias!r} was left as it was")
+        versions.mark_complete(es, name, indexed)
     except BaseException as exc:
         report["error"] = str(exc)[:2000]
         try:

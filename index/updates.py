@@ -178,7 +178,8 @@ def apply(settings, *, spark=None, version: str | None = None) -> dict:
                           f"{step['from']} (run the update again, or `shelfmap index`); "
                           f"see {path}")
     previous = versions.meta(es, live)
-    versions.set_meta(es, live, catalogue_version=target,
+    # The new count too: a rollback to this index later checks it still holds it.
+    versions.set_meta(es, live, catalogue_version=target, documents=indexed,
                       updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                       updates=int(previous.get("updates", 0)) + 1)
     report["status"] = "updated"

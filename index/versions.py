@@ -1,15 +1,27 @@
-"""Versioned indices behind one alias: name, swap atomically, roll back, prune.
+"""Versioned indices behind one alias: name, mark complete, swap atomically, roll back,
+prune, and clean up what failed builds left.
 
 Every build writes ``<alias>-<UTC timestamp>``; searches always go through the alias,
 which moves in a single ``_aliases`` call, so there is no moment without an index.
 
-Each index records in its mapping's ``_meta`` the catalogue version it reflects
-(written by the build, moved forward by each incremental update), so ``shelfmap
-status`` and ``shelfmap index --update`` know where an index stands, also after a
-rollback.
+Complete or absent. A build creates its index marked ``"state": "building"`` in the
+mapping's ``_meta`` (with who builds it and since when), and marks it ``"complete"``,
+with its document count, only once its checks passed (index.build_job). Only complete
+versions are published (:func:`swap` refuses any other), returned to by a rollback, or
+kept by pruning. An index a killed build left stays "building": issue 10 found one with
+2,237 of 10,000 documents that pruning by name kept while it deleted the previous
+complete version, and that a rollback then published.
 
-Which version rollback returns to and which ones pruning deletes are pure functions of
-the versions found (:func:`rollback_target`, :func:`prunable`), tested as data.
+Versions without the marker were built before it existed and are treated as
+incomplete: never rolled back to.
+
+Each index also records the catalogue version it reflects (written by the build, moved
+forward by each incremental update), so ``shelfmap status`` and ``shelfmap index
+--update`` know where an index stands, also after a rollback.
+
+Which version rollback returns to, which ones pruning deletes and which ones are
+leftovers are pure functions of the versions found (:func:`rollback_target`,
+:func:`prunable`, :func:`leftovers`), tested as data.
 """
 
 from __future__ import annotations
@@ -20,10 +32,19 @@ import re
 from collections.abc import Sequence
 
 META_KEY = "shelfmap"
+BUILDING, COMPLETE = "building", "complete"
 
 
 class NoPreviousVersion(RuntimeError):
-    """A rollback was asked for but no older index version exists."""
+    """A rollback was asked for but no older complete index version exists."""
+
+
+class IncompleteVersion(RuntimeError):
+    """The alias was asked to move to a version that is not marked complete."""
+
+
+class RollbackRefused(RuntimeError):
+    """The rollback target no longer holds the documents it was completed with."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,10 +54,29 @@ class Version:
     name: str
     meta: dict = dataclasses.field(default_factory=dict)
 
+    @property
+    def complete(self) -> bool:
+        return self.meta.get("state") == COMPLETE
+
+    @property
+    def documents(self) -> int | None:
+        """The count it was marked complete with (None unless complete)."""
+        return self.meta.get("documents") if self.complete else None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
 
 def new_name(alias: str, now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(dt.timezone.utc)
     return f"{alias}-{now.strftime('%Y%m%d%H%M%S%f')}"
+
+
+def building_meta(catalogue_version: str, builder: dict) -> dict:
+    """The ``_meta`` a build creates its index with: not complete, and who builds it."""
+    return {META_KEY: {"state": BUILDING, "catalogue_version": catalogue_version,
+                       "built": _now(), "builder": builder}}
 
 
 def _pattern(alias: str) -> re.Pattern:
@@ -72,24 +112,41 @@ def current(es, alias: str) -> str | None:
 # --- which versions (pure) --------------------------------------------------------------
 
 def rollback_target(found: Sequence[Version], live: str | None) -> Version | None:
-    """The version a rollback from ``live`` returns to: the newest one older than it
-    (the newest of all when there is no alias)."""
-    older = [v for v in found if live is None or v.name < live]
+    """The version a rollback from ``live`` returns to: the newest complete one older
+    than it (the newest complete one when there is no alias)."""
+    older = [v for v in found if v.complete and (live is None or v.name < live)]
     return older[-1] if older else None
 
 
 def prunable(found: Sequence[Version], live: str | None, keep: int) -> list[str]:
-    """What pruning deletes: all but the newest ``keep`` versions, never ``live``."""
+    """What pruning deletes: complete versions beyond the newest ``keep``, but never
+    ``live`` nor its rollback target (after a rollback both may be older ones, kept in
+    addition). Incomplete versions neither count towards ``keep`` nor are deleted here:
+    they are :func:`leftovers`."""
     if keep < 1:
         raise ValueError(f"keep must be at least 1, not {keep}")
-    names = [v.name for v in found]
-    return [name for name in names[: max(0, len(names) - keep)] if name != live]
+    complete = [v for v in found if v.complete]
+    target = rollback_target(found, live)
+    spared = {v.name for v in complete[-keep:]} | {live} | {target.name if target else None}
+    return [v.name for v in complete if v.name not in spared]
+
+
+def leftovers(found: Sequence[Version], live: str | None) -> list[Version]:
+    """Versions never marked complete that the alias does not point at: what killed or
+    failed builds left (or a build running right now; see index.build_lock)."""
+    return [v for v in found if not v.complete and v.name != live]
 
 
 # --- moving the alias -------------------------------------------------------------------
 
 def swap(es, alias: str, target: str) -> str | None:
-    """Point ``alias`` at ``target`` (only) in one atomic call; returns the previous index."""
+    """Point ``alias`` at ``target`` (only) in one atomic call; returns the previous
+    index. :class:`IncompleteVersion` unless ``target`` is marked complete."""
+    state = meta(es, target).get("state")
+    if state != COMPLETE:
+        raise IncompleteVersion(f"{target} is not a complete index version (state: "
+                                f"{state or 'not recorded'}); the alias {alias!r} was left "
+                                "as it was")
     previous = current(es, alias)
     holders = sorted(es.indices.get_alias(name=alias)) if previous else []
     actions = [{"remove": {"index": name, "alias": alias}} for name in holders]
@@ -99,18 +156,25 @@ def swap(es, alias: str, target: str) -> str | None:
 
 
 def rollback(es, alias: str) -> tuple[str, str]:
-    """Point the alias at the version before the current one; returns (from, to)."""
+    """Point the alias at the newest complete version before the current one, once it
+    is seen to still hold the documents it was completed with; returns (from, to)."""
     now = current(es, alias)
     target = rollback_target(inventory(es, alias), now)
     if target is None:
-        raise NoPreviousVersion(f"no index version of {alias!r} older than {now} to roll back to")
+        raise NoPreviousVersion(f"no complete index version of {alias!r} older than {now} "
+                                "to roll back to")
+    es.indices.refresh(index=target.name)
+    held = es.count(index=target.name)["count"]
+    if held != target.documents:
+        raise RollbackRefused(f"{target.name} holds {held:,} documents but was completed "
+                              f"with {target.documents:,}; the alias {alias!r} stays on "
+                              f"{now} (run `shelfmap index` to build a new version)")
     swap(es, alias, target.name)
     return now, target.name
 
 
 def prune(es, alias: str, keep: int = 2) -> list[str]:
-    """Delete all but the newest ``keep`` versions; never the one the alias points at
-    (after a rollback that is an older one, kept in addition)."""
+    """Delete the complete versions :func:`prunable` names; returns them."""
     doomed = prunable(inventory(es, alias), current(es, alias), keep)
     for name in doomed:
         es.indices.delete(index=name)
@@ -131,3 +195,10 @@ def set_meta(es, index: str, **values) -> dict:
     updated = {**meta(es, index), **values}
     es.indices.put_mapping(index=index, meta={META_KEY: updated})
     return updated
+
+
+def mark_complete(es, index: str, documents: int, **values) -> dict:
+    """Record that ``index`` is complete with ``documents`` documents: from now on it may
+    be published, kept and rolled back to."""
+    return set_meta(es, index, state=COMPLETE, documents=documents, completed=_now(),
+                    **values)
