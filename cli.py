@@ -161,6 +161,13 @@ def cmd_index(settings, args) -> int:
     print(f"alias {result['alias']} -> {result['index']}: {result['documents']:,} documents "
           f"in {result['seconds']} s ({phases}; previous: {result['previous'] or 'none'}"
           f"{', deleted: ' + ', '.join(result['pruned']) if result['pruned'] else ''})")
+    if result["adopted"]:
+        print(f"{result['adopted']} predates completeness markers; as the live index it "
+              "was marked complete with the documents it holds")
+    if result["removed_incomplete"]:
+        left = ", ".join(f"{gone['index']} ({gone['documents']:,} documents)"
+                         for gone in result["removed_incomplete"])
+        print(f"removed incomplete versions left by failed or killed builds: {left}")
     return 0
 
 
@@ -209,6 +216,8 @@ def cmd_status(settings, args) -> int:
         latest = catalogue.current_version(settings.catalogue_dir) or "none"
         behind = "" if indexed == latest else "  (behind: run `shelfmap index --update`)"
         print(f"index reflects catalogue {indexed}; catalogue is at {latest}{behind}")
+    for line in _index_versions(settings, es):
+        print(line)
     from viz import graph_artifacts
 
     # From graph.json alone: status never reads the graph's tables.
@@ -232,6 +241,44 @@ def cmd_status(settings, args) -> int:
     else:
         print("last ingest:   none")
     return 0 if state["status"] == "ok" else 1
+
+
+def _index_versions(settings, es) -> list[str]:
+    """``shelfmap status``'s lines on the alias's versions: where a rollback would go,
+    and each incomplete version (a build running now, or what a killed or failed one
+    left, which the next `shelfmap index` removes). None when the cluster is away."""
+    from elasticsearch import ApiError, TransportError
+
+    from index import build_lock, versions
+
+    try:
+        live = versions.current(es, settings.index)
+        found = versions.inventory(es, settings.index)
+    except (ApiError, TransportError):
+        return []
+    lines = []
+    if live is not None:
+        if not any(v.complete for v in found if v.name == live):
+            lines.append(f"               {live} predates completeness markers; the next "
+                         "`shelfmap index` marks it complete with the documents it holds")
+        target = versions.rollback_target(found, live)
+        lines.append(f"rollback to:   {target.name} ({target.documents:,} documents)"
+                     if target else
+                     "rollback to:   none (no complete version older than the live one)")
+    running = build_lock.holder(build_lock.path_for(settings.home_path)) or {}
+    for version in versions.leftovers(found, live):
+        if version.name == running.get("index"):
+            written = es.indices.stats(index=version.name, metric="indexing")[
+                "_all"]["primaries"]["indexing"]["index_total"]
+            lines.append(f"being built:   {version.name} ({written:,} documents written so "
+                         f"far; {build_lock.describe(running)})")
+            continue
+        documents = es.count(index=version.name)["count"]
+        why = ("left by a failed build" if version.meta.get("state")
+               else "predates completeness markers")
+        lines.append(f"incomplete:    {version.name} ({documents:,} documents; {why}; the "
+                     "next `shelfmap index` removes it)")
+    return lines
 
 
 def cmd_demo(settings, args) -> int:
@@ -272,6 +319,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from elasticsearch import ConnectionError as ESConnectionError
 
     from index.build_job import IndexBuildError
+    from index.build_lock import BuildRunning
     from index.local_node import LocalNodeError
     from index.updates import UpdateError
     from index.versions import IncompleteVersion, NoPreviousVersion, RollbackRefused
@@ -279,7 +327,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from ingest.catalogue_job import IngestError
 
     return (settings_module.SettingsError, IngestError, NoCatalogue, LocalNodeError,
-            IndexBuildError, NoPreviousVersion, RollbackRefused,
+            IndexBuildError, BuildRunning, NoPreviousVersion, RollbackRefused,
             IncompleteVersion, UpdateError, ESConnectionError,
             FileNotFoundError, ValueError)
 

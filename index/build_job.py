@@ -5,8 +5,8 @@ as being built, see ``index.versions``), checks the document count against the
 catalogue's (from the Parquet metadata), merges the index down to
 ``index_merge_segments`` segments, applies its final settings, counts again, marks it
 complete with that count and only then moves the alias. A build that fails leaves the
-alias (and therefore search) exactly as it was and deletes its own incomplete index.
-While the
+alias (and therefore search) exactly as it was and deletes its own incomplete index;
+when it cannot (the cluster went away), the next build does, first thing. While the
 index fills it has no replicas and no refresh (nothing searches it yet, and both would
 only slow the writes); both are set to their final values (``index_replicas``, the
 mapping's refresh interval) after the merge, so replicas copy the merged segments
@@ -27,7 +27,6 @@ import datetime as dt
 import json
 import logging
 import os
-import socket
 import time
 import warnings
 from pathlib import Path
@@ -74,6 +73,19 @@ def merge(es, name: str, segments: int, *, poll: float = 1.0) -> None:
 
 
 def build(settings, *, spark=None) -> dict:
+    """Build a new version from the current catalogue and move the alias to it; returns
+    what the command prints (see below). Holds the home's build lock throughout: first
+    it removes what killed or failed builds left (``versions.tidy``), which must never
+    meet another build's index being written."""
+    from index import build_lock
+
+    name = versions.new_name(settings.index)
+    builder = build_lock.whoami()
+    with build_lock.held(build_lock.path_for(settings.home_path), {**builder, "index": name}):
+        return _build(settings, spark, name, builder)
+
+
+def _build(settings, spark, name: str, builder: dict) -> dict:
     from elasticsearch import ApiError, TransportError
 
     from index import analysis, bulk, mapping
@@ -94,7 +106,10 @@ def build(settings, *, spark=None) -> dict:
     source = catalogue.current_path(settings.catalogue_dir)
     es = connect(settings)
     alias = settings.index
-    name = versions.new_name(alias)
+    tidied = versions.tidy(es, alias)
+    for gone in tidied["removed"]:
+        log.info("removed %s (%s documents), an incomplete version left by an earlier build",
+                 gone["index"], gone["documents"])
     # The richest analysis the cluster can run (plugins), else the bare-server one.
     analysis_settings, analysis_description = analysis.for_cluster(es)
     body = mapping.index_body(replicas=0, analysis_settings=analysis_settings)
@@ -103,13 +118,13 @@ def build(settings, *, spark=None) -> dict:
                       "number_of_replicas": settings.index_replicas}
     index_settings["refresh_interval"] = "-1"
     body["mappings"]["_meta"] = versions.building_meta(
-        source.name, {"host": socket.gethostname(), "pid": os.getpid(), "since": _now(),
-                      "home": str(settings.home)})
+        source.name, {**builder, "home": str(settings.home)})
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     log.info("building %s from %s", name, source)
     report = {"kind": "build", "alias": alias, "index": name,
               "catalogue_version": source.name, "analysis": analysis_description,
-              "started": _now(), "status": "failed", "seconds_by_phase": timings}
+              "started": _now(), "status": "failed", "seconds_by_phase": timings,
+              "removed_incomplete": tidied["removed"], "adopted": tidied["adopted"]}
     try:
         expected = bulk.count_rows(source)
         spark = spark or session(settings, "shelfmap index")
@@ -159,7 +174,8 @@ def build(settings, *, spark=None) -> dict:
     path = write_report(settings, name, report)
     result = {"alias": alias, "index": name, "previous": previous, "documents": indexed,
               "catalogue": str(source), "catalogue_version": source.name,
-              "pruned": pruned, "retries": stats["retries"], "report": str(path),
+              "pruned": pruned, "removed_incomplete": tidied["removed"],
+              "adopted": tidied["adopted"], "retries": stats["retries"], "report": str(path),
               "seconds": seconds, "seconds_by_phase": timings}
     log.info("alias %s -> %s (%d documents)", alias, name, indexed)
     return result

@@ -10,10 +10,14 @@ with its document count, only once its checks passed (index.build_job). Only com
 versions are published (:func:`swap` refuses any other), returned to by a rollback, or
 kept by pruning. An index a killed build left stays "building": issue 10 found one with
 2,237 of 10,000 documents that pruning by name kept while it deleted the previous
-complete version, and that a rollback then published.
+complete version, and that a rollback then published. Such leftovers are deleted at
+the start of the next build (:func:`tidy`), under the home's build lock
+(index.build_lock), and ``shelfmap status`` lists them meanwhile.
 
-Versions without the marker were built before it existed and are treated as
-incomplete: never rolled back to.
+Versions without the marker were built before it existed. The alias's own index was
+published only after its count check, so :func:`tidy` adopts it as complete, with the
+count it holds; any other one may be a killed build's partial index and is treated as
+incomplete: deleted by the next build, never rolled back to.
 
 Each index also records the catalogue version it reflects (written by the build, moved
 forward by each incremental update), so ``shelfmap status`` and ``shelfmap index
@@ -179,6 +183,31 @@ def prune(es, alias: str, keep: int = 2) -> list[str]:
     for name in doomed:
         es.indices.delete(index=name)
     return doomed
+
+
+def tidy(es, alias: str) -> dict:
+    """What a build does first, holding the build lock: adopt the alias's own index if it
+    predates the completeness marker, and delete the :func:`leftovers`.
+
+    Returns ``{"adopted": name or None, "removed": [{"index", "documents", "state",
+    "built", "builder"}]}`` for the build's report.
+    """
+    live = current(es, alias)
+    found = inventory(es, alias)
+    adopted = None
+    for version in found:
+        if version.name == live and "state" not in version.meta:
+            es.indices.refresh(index=live)
+            mark_complete(es, live, es.count(index=live)["count"], adopted=True)
+            adopted = live
+    removed = []
+    for version in leftovers(found, live):
+        es.indices.refresh(index=version.name)  # a killed build never refreshed it
+        removed.append({"index": version.name, "documents": es.count(index=version.name)["count"],
+                        "state": version.meta.get("state"), "built": version.meta.get("built"),
+                        "builder": version.meta.get("builder")})
+        es.indices.delete(index=version.name)
+    return {"adopted": adopted, "removed": removed}
 
 
 # --- what shelfmap records in an index ------------------------------------------------

@@ -1,6 +1,7 @@
 """Index versions are complete or absent: which version rollback returns to, which ones
 pruning deletes and which ones a build cleans up, as data; then the same rules on tiny
-real indices (swap refuses an incomplete version, rollback checks the count)."""
+real indices (swap refuses an incomplete version, rollback checks the count, the next
+build's tidy-up removes leftovers and adopts a live index from before the marker)."""
 
 from __future__ import annotations
 
@@ -139,3 +140,26 @@ def test_rollback_skips_incomplete_versions_and_checks_the_recorded_count(tiny):
         versions.rollback(es, ALIAS)
     assert versions.current(es, ALIAS) == older
     assert partial in versions.versions(es, ALIAS)
+
+
+def test_tidy_removes_leftovers_and_adopts_a_live_index_from_before_the_marker(tiny):
+    es = tiny
+    legacy_old = _index(es, "2026010101", 2, {"catalogue_version": "v1"})
+    legacy_live = _index(es, "2026010102", 3, {"catalogue_version": "v2"})
+    partial = _index(es, "2026010103", 1, {"state": versions.BUILDING, "built": "then",
+                                           "builder": {"host": "h", "pid": 1}})
+    # An alias from before the marker: swap() would refuse it now, so set it directly.
+    es.indices.update_aliases(actions=[{"add": {"index": legacy_live, "alias": ALIAS}}])
+
+    done = versions.tidy(es, ALIAS)
+    assert done["adopted"] == legacy_live
+    assert done["removed"] == [
+        {"index": legacy_old, "documents": 2, "state": None, "built": None, "builder": None},
+        {"index": partial, "documents": 1, "state": "building", "built": "then",
+         "builder": {"host": "h", "pid": 1}}]
+    assert versions.versions(es, ALIAS) == [legacy_live]
+    adopted = versions.meta(es, legacy_live)
+    assert (adopted["state"], adopted["documents"], adopted["adopted"],
+            adopted["catalogue_version"]) == ("complete", 3, True, "v2")
+    # Nothing left to do the second time.
+    assert versions.tidy(es, ALIAS) == {"adopted": None, "removed": []}
