@@ -1,0 +1,88 @@
+"""A cluster that is gone, in the small: the bulk writer gives up after its
+connection-error budget (by count and by time) and reads no further, against a real
+port where nothing listens."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+import settings as settings_module
+from index import bulk
+from index.client import ClusterUnavailable, connect
+
+
+@pytest.fixture()
+def dead_es():
+    """A real client for a loopback port where nothing listens: every request is
+    refused at once, as after the node was killed."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    es = connect(settings_module.load(environ={}, home="/nonexistent", es_port=port),
+                 timeout=5, retries=0)
+    yield es
+    es.close()
+
+
+def _docs(n: int, pulled: list[int]):
+    for i in range(n):
+        pulled[0] += 1
+        yield {"_op_type": "index", "_index": "gone", "_id": f"doc-{i}",
+               "_source": {"title": f"record {i}"}}
+
+
+def test_the_writer_stops_after_its_connection_retries(dead_es):
+    pulled, pauses = [0], []
+    with pytest.raises(ClusterUnavailable,
+                       match=r"ConnectionError during the bulk request: no answer for \d+ s "
+                             r"after 4 retries; the partition stopped after writing 0 "
+                             r"documents"):
+        bulk.write(dead_es, _docs(5000, pulled), chunk_size=500, initial_backoff=0.01,
+                   sleep=pauses.append)
+    assert pauses == [0.01, 0.02, 0.04, 0.08]          # CONNECTION_RETRIES, then it stops
+    # Not on to the next chunk: the first chunk and the one built meanwhile were read
+    # (501 + 500 actions), none of the other 3,999.
+    assert pulled[0] <= 1001
+
+
+def test_the_writer_stops_when_its_connection_budget_is_spent(dead_es):
+    pulled, pauses = [0], []
+    started = time.monotonic()
+    with pytest.raises(ClusterUnavailable, match="after 2 retries"):
+        bulk.write(dead_es, _docs(10, pulled), initial_backoff=0.2, connection_retries=50,
+                   connection_budget=1.0, sleep=lambda s: (pauses.append(s), time.sleep(s)))
+    # 0.2 + 0.4 fit in a second from the first failure; 0.8 more would not.
+    assert pauses == [0.2, 0.4]
+    assert time.monotonic() - started < 5
+
+
+def test_backpressure_keeps_the_patient_retries_and_the_budget_restarts_on_an_answer():
+    """The interface bulk.write uses, answering as a cluster that restarts and then is
+    busy: two refused connections, a 503 for the whole request, three more refused
+    connections, then success. Every retry is allowed: the outage ended with the 503."""
+    from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+    from elasticsearch import ApiError
+    from elasticsearch import ConnectionError as ESConnectionError
+
+    class Restarting:
+        calls = 0
+
+        def bulk(self, operations, **params):
+            Restarting.calls += 1
+            if Restarting.calls in (1, 2, 4, 5, 6):
+                raise ESConnectionError("connection refused")
+            if Restarting.calls == 3:
+                meta = ApiResponseMeta(status=503, http_version="1.1", headers=HttpHeaders(),
+                                       duration=0.0, node=NodeConfig("http", "127.0.0.1", 9))
+                raise ApiError("unavailable", meta=meta, body={})
+            lines = operations.splitlines()
+            return {"items": [{"index": {"status": 201}} for _ in lines[::2]]}
+
+    pauses = []
+    done = bulk.write(Restarting(), _docs(3, [0]), connection_retries=3, initial_backoff=1,
+                      max_backoff=4, sleep=pauses.append)
+    assert (done["ok"], done["failed"], done["retries"]) == (3, 0, 6)
+    assert pauses == [1, 2, 4, 4, 4, 4]
