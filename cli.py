@@ -334,11 +334,20 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    level = logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    # The handler filters by level too: the client transport's warnings, lowered to DEBUG
+    # after their logger let them through, are shown only with -v.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
     for noisy in ("py4j", "elastic_transport", "werkzeug", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from elasticsearch import ApiError, TransportError
+
+    from index.client import transport_warnings_as_debug
+
+    transport_warnings_as_debug()
 
     settings = None
     try:

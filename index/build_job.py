@@ -129,7 +129,8 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
         expected = bulk.count_rows(source)
         spark = spark or session(settings, "shelfmap index")
         lap("prepare")
-        stats = bulk.write_catalogue(spark, source, settings.as_dict(), name)
+        stats = bulk.write_catalogue(spark, source, bulk.executor_options(settings),
+                                      name)
         lap("write")
         report.update(expected=expected, **stats)
         es.indices.refresh(index=name)

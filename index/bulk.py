@@ -250,8 +250,11 @@ def write(es, items: Iterable[dict], *, chunk_size: int = 500,
 
 
 def _write_from_executor(settings: dict, items: Iterable[dict]) -> dict:
-    """:func:`write` with a client of the executor's own, from the settings it was sent."""
-    from index.client import connect
+    """:func:`write` with a client of the executor's own, from the settings it was sent
+    (plus ``log_debug``: the driver runs with ``shelfmap -v``)."""
+    from index.client import connect, transport_warnings_as_debug
+
+    transport_warnings_as_debug(show=bool(settings.get("log_debug")))
 
     # The client itself does not retry: the pauses and their bound are ours (above).
     es = connect(settings, timeout=120, retries=0)
@@ -260,6 +263,15 @@ def _write_from_executor(settings: dict, items: Iterable[dict]) -> dict:
                      max_retries=settings.get("bulk_retries", 8))
     finally:
         es.close()
+
+
+def executor_options(settings) -> dict:
+    """What the driver sends its executors: every setting (secrets included: executors
+    connect themselves) and whether the driver logs at DEBUG (``shelfmap -v``)."""
+    import logging
+
+    return {**settings.as_dict(),
+            "log_debug": logging.getLogger("shelfmap").isEnabledFor(logging.DEBUG)}
 
 
 SUMMARY_SCHEMA = "ok long, failed long, not_found long, retries long, errors string"

@@ -160,7 +160,7 @@ def apply(settings, *, spark=None, version: str | None = None) -> dict:
     upserts = records.join(latest.where(F.col("op") == "upsert").select("id"), "id",
                            "left_semi")
     deletes = latest.where(F.col("op") == "delete").select("id")
-    options = settings.as_dict()
+    options = bulk.executor_options(settings)
     deleted = bulk.write_frame(deletes, options, live, op="delete")
     upserted = bulk.write_frame(upserts, options, live)
     stats = bulk.combine([deleted, upserted])

@@ -86,3 +86,26 @@ def test_backpressure_keeps_the_patient_retries_and_the_budget_restarts_on_an_an
                       max_backoff=4, sleep=pauses.append)
     assert (done["ok"], done["failed"], done["retries"]) == (3, 0, 6)
     assert pauses == [1, 2, 4, 4, 4, 4]
+
+
+def test_the_transports_warnings_reach_the_terminal_only_with_verbose(tmp_path):
+    """The client's transport warns about every failed request; people see one line from
+    whoever gives up, and the warnings with `shelfmap -v`."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SHELFMAP_HOME": str(tmp_path),
+           "SHELFMAP_ES_PORT": str(port)}
+    cli = Path(sys.executable).with_name("shelfmap")
+    quiet = subprocess.run([str(cli), "status"], env=env, capture_output=True, text=True,
+                           timeout=60)
+    loud = subprocess.run([str(cli), "-v", "status"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert quiet.returncode == loud.returncode == 1
+    assert "degraded" in quiet.stdout and quiet.stderr == ""
+    assert "elastic_transport.node_pool: Node <Urllib3HttpNode" in loud.stderr
