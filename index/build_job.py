@@ -37,11 +37,17 @@ log = logging.getLogger("shelfmap.index")
 
 
 class IndexBuildError(RuntimeError):
-    """The new index is incomplete; it was deleted and the alias left unchanged."""
+    """The new index is incomplete; the alias was left unchanged, and the index deleted
+    (or, when the cluster went away, marked so that the next build deletes it)."""
+
+
+def report_path(settings, name: str) -> Path:
+    """Where the report of the build (or update) ``name`` goes."""
+    return settings.reports_dir / f"index-{name}.json"
 
 
 def write_report(settings, name: str, report: dict) -> Path:
-    path = settings.reports_dir / f"index-{name}.json"
+    path = report_path(settings, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -88,7 +94,7 @@ def build(settings, *, spark=None) -> dict:
 def _build(settings, spark, name: str, builder: dict) -> dict:
     from elasticsearch import ApiError, TransportError
 
-    from index import analysis, bulk, mapping
+    from index import analysis, bulk, mapping, watch
     from index.client import connect
     from ingest import catalogue
     from ingest.spark import session
@@ -110,6 +116,7 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
     for gone in tidied["removed"]:
         log.info("removed %s (%s documents), an incomplete version left by an earlier build",
                  gone["index"], gone["documents"])
+    live = versions.current(es, alias)
     # The richest analysis the cluster can run (plugins), else the bare-server one.
     analysis_settings, analysis_description = analysis.for_cluster(es)
     body = mapping.index_body(replicas=0, analysis_settings=analysis_settings)
@@ -125,14 +132,18 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
               "catalogue_version": source.name, "analysis": analysis_description,
               "started": _now(), "status": "failed", "seconds_by_phase": timings,
               "removed_incomplete": tidied["removed"], "adopted": tidied["adopted"]}
+    phase, watcher, expected, stats = "prepare", None, None, None
     try:
         expected = bulk.count_rows(source)
         spark = spark or session(settings, "shelfmap index")
         lap("prepare")
-        stats = bulk.write_catalogue(spark, source, bulk.executor_options(settings),
-                                      name)
+        phase = "write"
+        with watch.watching(spark, es, name) as watcher:
+            stats = bulk.write_catalogue(spark, source, bulk.executor_options(settings),
+                                             name)
         lap("write")
         report.update(expected=expected, **stats)
+        phase = "verify"
         es.indices.refresh(index=name)
         indexed = es.count(index=name)["count"]
         report["indexed"] = indexed
@@ -143,12 +154,13 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
             raise IndexBuildError(
                 f"{name}: {indexed} documents indexed, {expected} in the catalogue, "
                 f"{stats['failed']} rejected (first: {first or 'none'}); the alias "
-                f"{alias!r} was left as it was; see "
-                f"{settings.reports_dir / f'index-{name}.json'}")
+                f"{alias!r} was left as it was; see {report_path(settings, name)}")
         if settings.index_merge_segments:
+            phase = "merge"
             log.info("merging %s to %d segment(s)", name, settings.index_merge_segments)
             merge(es, name, settings.index_merge_segments)
             lap("merge")
+        phase = "finish"
         es.indices.put_settings(index=name, settings={"index": final_settings})
         es.indices.refresh(index=name)
         # Counted again as it will be served (merged, final settings): the count it is
@@ -159,14 +171,17 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
                                   f"in the catalogue; the alias {alias!r} was left as it was")
         versions.mark_complete(es, name, indexed)
     except BaseException as exc:
-        report["error"] = str(exc)[:2000]
-        try:
-            es.indices.delete(index=name)
-            report["deleted"] = True
-        except (ApiError, TransportError):  # the original error matters more
-            log.warning("could not delete the incomplete index %s", name)
+        deleted = _delete_incomplete(settings, name)
+        failure = _explain(settings, exc, watch.gone_reason(exc, watcher), phase=phase,
+                           name=name, alias=alias, live=live, expected=expected,
+                           written=_written(stats, watcher), deleted=deleted,
+                           report=report_path(settings, name))
+        report.update(error=(failure or str(exc))[:2000], failed_in=phase, deleted=deleted)
         write_report(settings, name, report)
-        raise
+        if failure is None:
+            raise
+        log.debug("the build of %s failed while %s it", name, DOING[phase], exc_info=True)
+        raise IndexBuildError(failure) from None
     previous = versions.swap(es, alias, name)
     pruned = versions.prune(es, alias, keep=settings.index_keep)
     lap("live")
@@ -180,6 +195,67 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
               "seconds": seconds, "seconds_by_phase": timings}
     log.info("alias %s -> %s (%d documents)", alias, name, indexed)
     return result
+
+
+# What the driver was doing in each phase, for the one line a failure becomes.
+DOING = {"prepare": "preparing", "write": "writing", "verify": "verifying",
+         "merge": "merging", "finish": "finishing"}
+
+
+def _delete_incomplete(settings, name: str) -> bool:
+    """Delete the failed build's own index if the cluster answers at once; True when it
+    did. Otherwise the next build removes it (its ``_meta`` says it never completed)."""
+    from elasticsearch import ApiError, TransportError
+
+    from index.client import connect
+
+    es = connect(settings, timeout=5, retries=0)
+    try:
+        es.indices.delete(index=name)
+        return True
+    except (ApiError, TransportError):  # the original error matters more
+        log.debug("could not delete the incomplete index %s", name, exc_info=True)
+        return False
+    finally:
+        es.close()
+
+
+def _written(stats: dict | None, watcher) -> str:
+    """How many documents the failed build wrote: the executors' own count once they
+    finished, else the last one the watch read from the index (it may count part of a
+    chunk that the node never acknowledged)."""
+    if stats is not None:
+        return f"{stats['ok']:,}"
+    return f"about {getattr(watcher, 'written', 0):,}"
+
+
+def _explain(settings, exc: BaseException, gone: str | None, *, phase: str, name: str,
+             alias: str, live: str | None, expected: int | None, written: str,
+             deleted: bool, report: Path) -> str | None:
+    """The one line a failed build ends with, or None to let ``exc`` speak for itself
+    (an IndexBuildError of the checks, an interrupt, a bug)."""
+    from elasticsearch import ApiError
+
+    from index import watch
+    from index.client import describe_error, endpoint
+
+    if isinstance(exc, (IndexBuildError, KeyboardInterrupt, SystemExit)):
+        return None
+    if gone is not None:
+        what = (f"Elasticsearch at {endpoint(settings)} stopped answering while "
+                f"{DOING[phase]} {name} ({gone})")
+    elif isinstance(exc, ApiError):
+        what = f"{describe_error(settings, exc)} while {DOING[phase]} {name}"
+    elif (task := watch.task_failure(exc)) is not None:
+        what = f"the Spark job writing {name} failed: {task[0]}: {task[1]}"
+    else:
+        return None
+    of = f" of {expected:,}" if expected is not None else ""
+    left = f"left on {live}" if live else "not created (this was the first build)"
+    after = ("the incomplete index was deleted" if deleted else
+             f"{name} is incomplete and the next `shelfmap index` removes it")
+    return (f"{what}; {written}{of} documents had been written; the alias {alias!r} was "
+            f"{left}; {after}; see {report}")
 
 
 def rollback(settings) -> tuple[str, str]:

@@ -134,7 +134,7 @@ class _Outage:
     def answered(self) -> None:
         self.since, self.used = None, 0
 
-    def retry(self, pause: float, reason: str, written: int) -> None:
+    def retry(self, pause: float, reason: str) -> None:
         """Account for one more retry after ``pause``; ClusterUnavailable when it is
         over the budget."""
         from index.client import ClusterUnavailable
@@ -144,9 +144,7 @@ class _Outage:
             self.since = now
         waited = now - self.since
         if self.used >= self.retries or waited + pause > self.budget:
-            raise ClusterUnavailable(
-                f"{reason}: no answer for {waited:.0f} s after {self.used} retries; "
-                f"the partition stopped after writing {written} documents")
+            raise ClusterUnavailable(f"{reason}, {self.used} retries in {waited:.0f} s")
         self.used += 1
 
 
@@ -168,7 +166,7 @@ def _send(es, chunk: list[dict], stats: Stats, *, max_retries: int, initial_back
         except (ApiError, TransportError) as exc:
             status, reason, kind = _request_failure(exc)
             if kind == LOST:
-                outage.retry(pause, reason, stats.ok)
+                outage.retry(pause, reason)
             elif kind == FATAL or last:
                 for action in pending:
                     stats.fail(action, status, reason + (f" (after {attempt} retries)"

@@ -203,7 +203,8 @@ def tidy(es, alias: str) -> dict:
     removed = []
     for version in leftovers(found, live):
         es.indices.refresh(index=version.name)  # a killed build never refreshed it
-        removed.append({"index": version.name, "documents": es.count(index=version.name)["count"],
+        documents = es.count(index=version.name)["count"]
+        removed.append({"index": version.name, "documents": documents,
                         "state": version.meta.get("state"), "built": version.meta.get("built"),
                         "builder": version.meta.get("builder")})
         es.indices.delete(index=version.name)

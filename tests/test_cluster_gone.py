@@ -1,6 +1,7 @@
 """A cluster that is gone, in the small: the bulk writer gives up after its
 connection-error budget (by count and by time) and reads no further, against a real
-port where nothing listens."""
+port where nothing listens; the driver's watch decides "gone" from its probes and
+cancels once; the transport's warnings stay off the terminal."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 import pytest
 
 import settings as settings_module
-from index import bulk
+from index import bulk, watch
 from index.client import ClusterUnavailable, connect
 
 
@@ -37,9 +38,8 @@ def _docs(n: int, pulled: list[int]):
 def test_the_writer_stops_after_its_connection_retries(dead_es):
     pulled, pauses = [0], []
     with pytest.raises(ClusterUnavailable,
-                       match=r"ConnectionError during the bulk request: no answer for \d+ s "
-                             r"after 4 retries; the partition stopped after writing 0 "
-                             r"documents"):
+                       match=r"^ConnectionError during the bulk request, 4 retries in "
+                             r"\d+ s$"):
         bulk.write(dead_es, _docs(5000, pulled), chunk_size=500, initial_backoff=0.01,
                    sleep=pauses.append)
     assert pauses == [0.01, 0.02, 0.04, 0.08]          # CONNECTION_RETRIES, then it stops
@@ -51,7 +51,7 @@ def test_the_writer_stops_after_its_connection_retries(dead_es):
 def test_the_writer_stops_when_its_connection_budget_is_spent(dead_es):
     pulled, pauses = [0], []
     started = time.monotonic()
-    with pytest.raises(ClusterUnavailable, match="after 2 retries"):
+    with pytest.raises(ClusterUnavailable, match=", 2 retries in "):
         bulk.write(dead_es, _docs(10, pulled), initial_backoff=0.2, connection_retries=50,
                    connection_budget=1.0, sleep=lambda s: (pauses.append(s), time.sleep(s)))
     # 0.2 + 0.4 fit in a second from the first failure; 0.8 more would not.
@@ -86,6 +86,53 @@ def test_backpressure_keeps_the_patient_retries_and_the_budget_restarts_on_an_an
                       max_backoff=4, sleep=pauses.append)
     assert (done["ok"], done["failed"], done["retries"]) == (3, 0, 6)
     assert pauses == [1, 2, 4, 4, 4, 4]
+
+
+# --- the driver's watch ----------------------------------------------------------------
+
+def test_an_outage_is_two_failed_probes_spanning_the_grace_period():
+    outage = watch.Outage()
+    outage.failed(100.0, "ConnectionError")
+    assert not outage.gone(130.0, grace=20)            # one lost probe is not an outage
+    outage.failed(125.0, "ConnectionError")
+    assert outage.down_for(125.0) == 25.0 and outage.gone(125.0, grace=20)
+    outage.answered()
+    assert not outage.gone(200.0, grace=20) and outage.down_for(200.0) == 0.0
+    outage.failed(200.0, "ConnectionTimeout")
+    outage.failed(210.0, "ConnectionTimeout")
+    assert not outage.gone(210.0, grace=20) and outage.gone(220.0, grace=20)
+
+
+def test_the_watch_cancels_once_when_the_cluster_stops_answering(dead_es):
+    cancelled = []
+    started = time.monotonic()
+    with watch.Watch(dead_es, "gone", lambda: cancelled.append(time.monotonic()),
+                     interval=0.1, grace=0.5) as watching:
+        while not cancelled and time.monotonic() - started < 10:
+            time.sleep(0.05)
+        time.sleep(0.5)
+    assert len(cancelled) == 1
+    assert 0.5 <= cancelled[0] - started < 5
+    assert watching.gone.startswith("no answer for ") and "ConnectionError" in watching.gone
+    assert watching.written == 0
+
+
+def test_the_watch_reads_how_many_documents_the_index_took(es):
+    name = "shelfmap-watch-count"
+    es.indices.create(index=name, settings={"number_of_shards": 1, "number_of_replicas": 0,
+                                            "refresh_interval": "-1"})
+    try:
+        bulk.write(es, ({**d, "_index": name} for d in _docs(20, [0])))
+        watching = watch.Watch(es, name, lambda: None)
+        assert watching.probe() is True and watching.written == 0   # counted from here
+        bulk.write(es, ({**d, "_index": name} for d in _docs(120, [0])), chunk_size=50)
+        es.delete(index=name, id="doc-3")
+        assert watching.probe() is True
+        # Nothing is searchable yet (no refresh), but the index took 120 + 1 delete.
+        assert es.count(index=name)["count"] == 0 and watching.written == 121
+        assert watching.gone is None
+    finally:
+        es.indices.delete(index=name)
 
 
 def test_the_transports_warnings_reach_the_terminal_only_with_verbose(tmp_path):
