@@ -173,8 +173,8 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
     except BaseException as exc:
         deleted = _delete_incomplete(settings, name)
         failure = _explain(settings, exc, watch.gone_reason(exc, watcher), phase=phase,
-                           name=name, alias=alias, live=live, expected=expected,
-                           written=_written(stats, watcher), deleted=deleted,
+                           name=name, alias=alias, live=live,
+                           written=_written(stats, watcher, expected), deleted=deleted,
                            report=report_path(settings, name))
         report.update(error=(failure or str(exc))[:2000], failed_in=phase, deleted=deleted)
         write_report(settings, name, report)
@@ -220,18 +220,21 @@ def _delete_incomplete(settings, name: str) -> bool:
         es.close()
 
 
-def _written(stats: dict | None, watcher) -> str:
+def _written(stats: dict | None, watcher, expected: int | None) -> str:
     """How many documents the failed build wrote: the executors' own count once they
-    finished, else the last one the watch read from the index (it may count part of a
-    chunk that the node never acknowledged)."""
+    had all finished, else what the index had taken when the watch last had an answer
+    (at most a second before the cluster went away; it may include part of a chunk the
+    node never acknowledged)."""
+    of = f" of {expected:,}" if expected is not None else ""
     if stats is not None:
-        return f"{stats['ok']:,}"
-    return f"about {getattr(watcher, 'written', 0):,}"
+        return f"{stats['ok']:,}{of} documents had been written"
+    return (f"the index had taken {getattr(watcher, 'written', 0):,}{of} documents when "
+            "it last answered")
 
 
 def _explain(settings, exc: BaseException, gone: str | None, *, phase: str, name: str,
-             alias: str, live: str | None, expected: int | None, written: str,
-             deleted: bool, report: Path) -> str | None:
+             alias: str, live: str | None, written: str, deleted: bool,
+             report: Path) -> str | None:
     """The one line a failed build ends with, or None to let ``exc`` speak for itself
     (an IndexBuildError of the checks, an interrupt, a bug)."""
     from elasticsearch import ApiError
@@ -250,12 +253,10 @@ def _explain(settings, exc: BaseException, gone: str | None, *, phase: str, name
         what = f"the Spark job writing {name} failed: {task[0]}: {task[1]}"
     else:
         return None
-    of = f" of {expected:,}" if expected is not None else ""
     left = f"left on {live}" if live else "not created (this was the first build)"
     after = ("the incomplete index was deleted" if deleted else
              f"{name} is incomplete and the next `shelfmap index` removes it")
-    return (f"{what}; {written}{of} documents had been written; the alias {alias!r} was "
-            f"{left}; {after}; see {report}")
+    return f"{what}; {written}; the alias {alias!r} was {left}; {after}; see {report}"
 
 
 def rollback(settings) -> tuple[str, str]:

@@ -221,8 +221,9 @@ def _explain(settings, exc: BaseException, watcher, live: str, recorded: str,
     else:
         return None
     written = getattr(watcher, "written", 0)
-    return (f"{what}; about {written:,} documents had been written or deleted; the index "
-            f"still records catalogue version {recorded} ({again}); see {report}")
+    return (f"{what}; the index had taken {written:,} writes and deletes when it last "
+            f"answered; it still records catalogue version {recorded} ({again}); see "
+            f"{report}")
 
 
 def after_ingest(settings, *, spark=None) -> dict:

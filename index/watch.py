@@ -5,7 +5,7 @@ Executors stop by themselves once a chunk has used its connection-error budget
 enough on its own: on a cluster Spark retries a failed task (``spark.task.maxFailures``,
 4 by default), each retry spending the budget again, and an executor whose requests hang
 (a host gone from the network, packets dropped) first waits out its request timeout.
-So while the executors write, the driver asks the cluster every ``interval`` seconds how
+So while the executors write, the driver asks the cluster every second (``interval``) how
 many documents the new index has taken and, once it has not answered for ``grace``
 seconds, cancels the job by its tag: the build stops within a minute of the cluster
 going away, whatever the executors are waiting for.
@@ -30,7 +30,7 @@ log = logging.getLogger("shelfmap.index")
 # The last line of a Python traceback: "package.module.ExceptionType: message".
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*): (?P<message>.*)$")
 
-INTERVAL = 2.0   # seconds between probes
+INTERVAL = 1.0   # seconds between probes (each a cheap stats request)
 GRACE = 20.0     # seconds without an answer before the cluster counts as gone
 PROBE_TIMEOUT = 5.0
 
