@@ -92,8 +92,6 @@ def build(settings, *, spark=None) -> dict:
 
 
 def _build(settings, spark, name: str, builder: dict) -> dict:
-    from elasticsearch import ApiError, TransportError
-
     from index import analysis, bulk, mapping, watch
     from index.client import connect
     from ingest import catalogue
@@ -139,8 +137,8 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
         lap("prepare")
         phase = "write"
         with watch.watching(spark, es, name) as watcher:
-            stats = bulk.write_catalogue(spark, source, bulk.executor_options(settings),
-                                             name)
+            options = bulk.executor_options(settings)
+            stats = bulk.write_catalogue(spark, source, options, name)
         lap("write")
         report.update(expected=expected, **stats)
         phase = "verify"
