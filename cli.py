@@ -174,6 +174,13 @@ def cmd_index(settings, args) -> int:
     print(f"alias {result['alias']} -> {result['index']}: {result['documents']:,} documents "
           f"in {result['seconds']} s ({phases}; previous: {result['previous'] or 'none'}"
           f"{', deleted: ' + ', '.join(result['pruned']) if result['pruned'] else ''})")
+    if result["adopted"]:
+        print(f"{result['adopted']} predates completeness markers; as the live index it "
+              "was marked complete with the documents it holds")
+    if result["removed_incomplete"]:
+        left = ", ".join(f"{gone['index']} ({gone['documents']:,} documents)"
+                         for gone in result["removed_incomplete"])
+        print(f"removed incomplete versions left by failed or killed builds: {left}")
     return 0
 
 
@@ -222,6 +229,8 @@ def cmd_status(settings, args) -> int:
         latest = catalogue.current_version(settings.catalogue_dir) or "none"
         behind = "" if indexed == latest else "  (behind: run `shelfmap index --update`)"
         print(f"index reflects catalogue {indexed}; catalogue is at {latest}{behind}")
+    for line in _index_versions(settings, es):
+        print(line)
     from ingest import catalogue, lock, recovery
     from viz import graph_artifacts
 
@@ -267,6 +276,44 @@ def cmd_status(settings, args) -> int:
     return 0 if state["status"] == "ok" else 1
 
 
+def _index_versions(settings, es) -> list[str]:
+    """``shelfmap status``'s lines on the alias's versions: where a rollback would go,
+    and each incomplete version (a build running now, or what a killed or failed one
+    left, which the next `shelfmap index` removes). None when the cluster is away."""
+    from elasticsearch import ApiError, TransportError
+
+    from index import build_lock, versions
+
+    try:
+        live = versions.current(es, settings.index)
+        found = versions.inventory(es, settings.index)
+    except (ApiError, TransportError):
+        return []
+    lines = []
+    if live is not None:
+        if not any(v.complete for v in found if v.name == live):
+            lines.append(f"               {live} predates completeness markers; the next "
+                         "`shelfmap index` marks it complete with the documents it holds")
+        target = versions.rollback_target(found, live)
+        lines.append(f"rollback to:   {target.name} ({target.documents:,} documents)"
+                     if target else
+                     "rollback to:   none (no complete version older than the live one)")
+    running = build_lock.holder(build_lock.path_for(settings.home_path)) or {}
+    for version in versions.leftovers(found, live):
+        if version.name == running.get("index"):
+            written = es.indices.stats(index=version.name, metric="indexing")[
+                "_all"]["primaries"]["indexing"]["index_total"]
+            lines.append(f"being built:   {version.name} ({written:,} documents written so "
+                         f"far; {build_lock.describe(running)})")
+            continue
+        documents = es.count(index=version.name)["count"]
+        why = ("left by a failed build" if version.meta.get("state")
+               else "predates completeness markers")
+        lines.append(f"incomplete:    {version.name} ({documents:,} documents; {why}; the "
+                     "next `shelfmap index` removes it)")
+    return lines
+
+
 def cmd_demo(settings, args) -> int:
     import app
     from index import build_job, local_node
@@ -305,24 +352,35 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from elasticsearch import ConnectionError as ESConnectionError
 
     from index.build_job import IndexBuildError
+    from index.build_lock import BuildRunning
     from index.local_node import LocalNodeError
     from index.updates import UpdateError
-    from index.versions import NoPreviousVersion
+    from index.versions import IncompleteVersion, NoPreviousVersion, RollbackRefused
     from ingest.catalogue import NoCatalogue
     from ingest.catalogue_job import IngestError
 
     return (settings_module.SettingsError, IngestError, NoCatalogue, LocalNodeError,
-            IndexBuildError, NoPreviousVersion, UpdateError, ESConnectionError,
+            IndexBuildError, BuildRunning, NoPreviousVersion, RollbackRefused,
+            IncompleteVersion, UpdateError, ESConnectionError,
             FileNotFoundError, ValueError)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    level = logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    # The handler filters by level too: the client transport's warnings, lowered to DEBUG
+    # after their logger let them through, are shown only with -v.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)
     for noisy in ("py4j", "elastic_transport", "werkzeug", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from elasticsearch import ApiError, TransportError
+
+    from index.client import transport_warnings_as_debug
+
+    transport_warnings_as_debug()
 
     settings = None
     try:

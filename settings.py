@@ -68,7 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Spark task."),
     Setting("bulk_chunk", int, 500, "Documents per bulk request."),
     Setting("bulk_retries", int, 8, "Retries of a bulk request the cluster pushes back on "
-            "(429, 503, connection lost), with exponential backoff."),
+            "(429, 503), with exponential backoff. A cluster that does not answer at all "
+            "gets a short budget of its own: a build stops within a minute of losing it."),
     Setting("index_keep", int, 2, "Index versions kept behind the alias (at least 2, so a "
             "rollback has somewhere to go); older ones are deleted after a build."),
     Setting("index_replicas", int, 0, "Replicas of each index once built (0 on a single "

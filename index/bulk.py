@@ -6,12 +6,19 @@ per-document errors travel back to the driver.
 
 Backpressure: a cluster that is busy says so with 429 (write queue full) or 503 (shard
 not available yet, node restarting, a proxy shedding load), for a whole request or for
-single documents in it, or it drops the connection. ``elasticsearch.helpers.
-streaming_bulk`` retries only per-document 429s, so the chunk loop here is our own: the
-documents that got a retryable answer (or the whole chunk, when the request itself
-failed that way) are sent again after an exponentially growing pause, a bounded number
-of times. Every document ends up counted as written, not found (a delete of an absent
-id) or failed with its status and reason; nothing is dropped silently.
+single documents in it. ``elasticsearch.helpers.streaming_bulk`` retries only
+per-document 429s, so the chunk loop here is our own: the documents that got a retryable
+answer (or the whole chunk, when the request itself got one) are sent again after an
+exponentially growing pause, a bounded number of times. Every document ends up counted
+as written, not found (a delete of an absent id) or failed with its status and reason;
+nothing is dropped silently.
+
+A cluster that does not answer at all (connection refused or reset, no answer in time)
+gets a short budget instead: a few retries within :data:`CONNECTION_BUDGET` seconds, then
+:class:`index.client.ClusterUnavailable` stops the whole partition. A node restarting
+answers again within that time; one that is gone does not, and going on to the next
+chunk would only spend the same budget again: issue 10's build against a killed node
+ran all 8 backoffs (up to 30 s each) for every 500-document chunk, 22 minutes in all.
 """
 
 from __future__ import annotations
@@ -25,6 +32,11 @@ import orjson
 MAX_ERRORS_KEPT = 100      # per partition; the rest are counted in "failed"
 RETRY_STATUSES = frozenset({429, 503})
 MAX_CHUNK_BYTES = 20 * 1024 * 1024
+# Retries of a chunk after connection errors, and the seconds from its first one after
+# which no retry starts: with the default backoff (1, 2, 4, 8 s) a partition gives up
+# about 15 s after the cluster stopped answering.
+CONNECTION_RETRIES = 4
+CONNECTION_BUDGET = 20.0
 # What the writer reads of a bulk response: per item only its status and any error
 # (the ids come from the actions, in order), a tenth of the full answer's bytes for
 # the node to write and the writer to parse.
@@ -90,41 +102,81 @@ class Stats:
                 "retries": self.retries, "errors": self.errors}
 
 
-def _request_failure(exc: BaseException) -> tuple[int | None, str, bool]:
-    """(status, reason, retryable) of a bulk request that raised."""
+PUSHBACK, LOST, FATAL = "pushback", "lost", "fatal"
+
+
+def _request_failure(exc: BaseException) -> tuple[int | None, str, str]:
+    """(status, reason, kind) of a bulk request that raised: the cluster pushed back
+    (429/503), did not answer at all, or refused it for good."""
     from elasticsearch import ApiError
     from elasticsearch import ConnectionError as ESConnectionError
     from elasticsearch import ConnectionTimeout
 
     if isinstance(exc, ApiError):
         status = exc.meta.status
-        return status, f"bulk request answered {status}", status in RETRY_STATUSES
+        return status, f"bulk request answered {status}", (
+            PUSHBACK if status in RETRY_STATUSES else FATAL)
     if isinstance(exc, (ESConnectionError, ConnectionTimeout)):
         # The message names the node URL only (credentials travel in headers).
-        return None, f"{type(exc).__name__} during the bulk request", True
+        return None, f"{type(exc).__name__} during the bulk request", LOST
     raise exc
+
+
+class _Outage:
+    """The connection errors since the cluster last answered: how many retries, since
+    when (see CONNECTION_*). Chunks go one at a time, so this is the current chunk's."""
+
+    def __init__(self, retries: int, budget: float, clock: Callable[[], float]):
+        self.retries, self.budget, self.clock = retries, budget, clock
+        self.since: float | None = None
+        self.used = 0
+
+    def answered(self) -> None:
+        self.since, self.used = None, 0
+
+    def retry(self, pause: float, reason: str) -> None:
+        """Account for one more retry after ``pause``; ClusterUnavailable when it is
+        over the budget."""
+        from index.client import ClusterUnavailable
+
+        now = self.clock()
+        if self.since is None:
+            self.since = now
+        waited = now - self.since
+        if self.used >= self.retries or waited + pause > self.budget:
+            raise ClusterUnavailable(f"{reason}, {self.used} retries in {waited:.0f} s")
+        self.used += 1
 
 
 def _send(es, chunk: list[dict], stats: Stats, *, max_retries: int, initial_backoff: float,
           max_backoff: float, timeout: str | None, sleep: Callable[[float], None],
-          on_retry: Callable[[int, int, str], None] | None) -> None:
+          on_retry: Callable[[int, int, str], None] | None, outage: _Outage) -> None:
     from elasticsearch import ApiError, TransportError
 
     pending = chunk
-    for attempt in range(max_retries + 1):
-        last = attempt == max_retries
+    pushbacks = 0   # retries after 429/503; the pause grows with every retry of any kind
+    attempt = 0
+    while True:
+        last = pushbacks == max_retries
+        pause = min(max_backoff, initial_backoff * 2 ** attempt)
         try:
             params = {"timeout": timeout} if timeout else {}
             body = b"\n".join(a["_ndjson"] for a in pending) + b"\n"
             resp = es.bulk(operations=body, filter_path=RESPONSE_PATHS, **params)
         except (ApiError, TransportError) as exc:
-            status, reason, retryable = _request_failure(exc)
-            if not retryable or last:
+            status, reason, kind = _request_failure(exc)
+            if kind == LOST:
+                outage.retry(pause, reason)
+            elif kind == FATAL or last:
                 for action in pending:
                     stats.fail(action, status, reason + (f" (after {attempt} retries)"
                                                          if attempt else ""))
                 return
+            else:
+                outage.answered()  # a 503 from a starting node or a proxy is an answer
+                pushbacks += 1
         else:
+            outage.answered()
             items = resp.get("items") or []
             if len(items) != len(pending):  # never seen; but no document goes uncounted
                 for action in pending:
@@ -148,31 +200,41 @@ def _send(es, chunk: list[dict], stats: Stats, *, max_retries: int, initial_back
             if not again:
                 return
             pending = again
+            pushbacks += 1
         stats.retries += 1
+        attempt += 1
         if on_retry is not None:
-            on_retry(attempt + 1, len(pending), reason)
-        sleep(min(max_backoff, initial_backoff * 2 ** attempt))
+            on_retry(attempt, len(pending), reason)
+        sleep(pause)
 
 
 def write(es, items: Iterable[dict], *, chunk_size: int = 500,
           max_chunk_bytes: int = MAX_CHUNK_BYTES, max_retries: int = 8,
           initial_backoff: float = 1.0, max_backoff: float = 30.0,
           timeout: str | None = None, sleep: Callable[[float], None] = time.sleep,
-          on_retry: Callable[[int, int, str], None] | None = None) -> dict:
+          on_retry: Callable[[int, int, str], None] | None = None,
+          connection_retries: int = CONNECTION_RETRIES,
+          connection_budget: float = CONNECTION_BUDGET,
+          clock: Callable[[], float] = time.monotonic) -> dict:
     """Send ``items`` (bulk actions) in chunks with backoff; returns the counts
     ``{"ok", "failed", "not_found", "retries", "errors": [...]}``.
 
     ``timeout`` is the bulk request's own wait for unavailable shards (Elasticsearch's
     default is 1m); ``on_retry(attempt, documents, reason)`` is told before each pause.
+    Raises :class:`index.client.ClusterUnavailable`, and reads no further ``items``,
+    once a chunk has had no answer for ``connection_retries`` retries or
+    ``connection_budget`` seconds.
 
     One request at a time, but the next chunk is built while the node works on the
     previous one: a sending thread waits for the answers (and sleeps the pauses).
     """
     stats = Stats()
+    outage = _Outage(connection_retries, connection_budget, clock)
 
     def send(chunk: list[dict]) -> None:
         _send(es, chunk, stats, max_retries=max_retries, initial_backoff=initial_backoff,
-              max_backoff=max_backoff, timeout=timeout, sleep=sleep, on_retry=on_retry)
+              max_backoff=max_backoff, timeout=timeout, sleep=sleep, on_retry=on_retry,
+              outage=outage)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shelfmap-bulk") as sender:
         in_flight = None
@@ -186,8 +248,11 @@ def write(es, items: Iterable[dict], *, chunk_size: int = 500,
 
 
 def _write_from_executor(settings: dict, items: Iterable[dict]) -> dict:
-    """:func:`write` with a client of the executor's own, from the settings it was sent."""
-    from index.client import connect
+    """:func:`write` with a client of the executor's own, from the settings it was sent
+    (plus ``log_debug``: the driver runs with ``shelfmap -v``)."""
+    from index.client import connect, transport_warnings_as_debug
+
+    transport_warnings_as_debug(show=bool(settings.get("log_debug")))
 
     # The client itself does not retry: the pauses and their bound are ours (above).
     es = connect(settings, timeout=120, retries=0)
@@ -196,6 +261,15 @@ def _write_from_executor(settings: dict, items: Iterable[dict]) -> dict:
                      max_retries=settings.get("bulk_retries", 8))
     finally:
         es.close()
+
+
+def executor_options(settings) -> dict:
+    """What the driver sends its executors: every setting (secrets included: executors
+    connect themselves) and whether the driver logs at DEBUG (``shelfmap -v``)."""
+    import logging
+
+    return {**settings.as_dict(),
+            "log_debug": logging.getLogger("shelfmap").isEnabledFor(logging.DEBUG)}
 
 
 SUMMARY_SCHEMA = "ok long, failed long, not_found long, retries long, errors string"

@@ -7,6 +7,8 @@ into one line that names the URL and the failure, never a header or a credential
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -17,6 +19,41 @@ from elasticsearch.serializer import OrjsonSerializer
 
 class ClusterUnavailable(RuntimeError):
     """No Elasticsearch answers at the configured URL."""
+
+
+# The client's transport warns on every retry (with the exception's whole traceback) and
+# on every node it marks dead: against a node that was killed, hundreds of lines on the
+# terminal (issue 10). Whoever gives up says so in one line; these are for `shelfmap -v`,
+# in the driver and in the executors alike.
+TRANSPORT_LOGGERS = ("elastic_transport.transport", "elastic_transport.node_pool",
+                     "elastic_transport.node")
+
+
+class _AsDebug(logging.Filter):
+    """Lowers the records of the logger it is on to DEBUG (a logger's filters run before
+    any handler sees the record, the last-resort one included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+def transport_warnings_as_debug(*, show: bool = False) -> None:
+    """Log the transport's warnings at DEBUG from now on, in this process (idempotent).
+    ``show``: also print them on stderr here (for executors of a ``shelfmap -v`` run,
+    which have no logging set up of their own)."""
+    for name in TRANSPORT_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _AsDebug) for f in logger.filters):
+            logger.addFilter(_AsDebug())
+    top = logging.getLogger("elastic_transport")
+    if show and not any(getattr(h, "shelfmap", False) for h in top.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.shelfmap = True
+        handler.setFormatter(logging.Formatter("%(asctime)s executor %(name)s: %(message)s",
+                                               "%H:%M:%S"))
+        top.addHandler(handler)
 
 
 def _get(settings, name):

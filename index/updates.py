@@ -133,7 +133,7 @@ def apply(settings, *, spark=None, version: str | None = None) -> dict:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    from index import bulk
+    from index import build_job, bulk, watch
     from index.build_job import write_report
     from index.client import connect
     from ingest.spark import session
@@ -160,16 +160,31 @@ def apply(settings, *, spark=None, version: str | None = None) -> dict:
     upserts = records.join(latest.where(F.col("op") == "upsert").select("id"), "id",
                            "left_semi")
     deletes = latest.where(F.col("op") == "delete").select("id")
-    options = settings.as_dict()
-    deleted = bulk.write_frame(deletes, options, live, op="delete")
-    upserted = bulk.write_frame(upserts, options, live)
-    stats = bulk.combine([deleted, upserted])
-    es.indices.refresh(index=live)
-    expected = records.count()
-    indexed = es.count(index=live)["count"]
+    options = bulk.executor_options(settings)
+    name = f"{live}-update-{target}"
+    watcher = None
+    try:
+        # Watched as a build is: a cluster that goes away stops the update within a
+        # minute (index.watch), and the update is simply run again.
+        with watch.watching(spark, es, live) as watcher:
+            deleted = bulk.write_frame(deletes, options, live, op="delete")
+            upserted = bulk.write_frame(upserts, options, live)
+        stats = bulk.combine([deleted, upserted])
+        es.indices.refresh(index=live)
+        expected = records.count()
+        indexed = es.count(index=live)["count"]
+    except Exception as exc:
+        failure = _explain(settings, exc, watcher, live, step["from"],
+                           build_job.report_path(settings, name))
+        if failure is None:
+            raise
+        report.update(status="failed", error=failure,
+                      seconds=round(time.monotonic() - started, 1))
+        write_report(settings, name, report)
+        log.debug("the update of %s failed", live, exc_info=True)
+        raise UpdateError(failure) from None
     report.update(stats, expected=expected, indexed=indexed, status="failed",
                   seconds=round(time.monotonic() - started, 1))
-    name = f"{live}-update-{target}"
     if stats["failed"] or indexed != expected:
         report["error"] = (f"{live}: {indexed} documents after the update, {expected} in "
                            f"catalogue version {target}, {stats['failed']} rejected")
@@ -178,13 +193,37 @@ def apply(settings, *, spark=None, version: str | None = None) -> dict:
                           f"{step['from']} (run the update again, or `shelfmap index`); "
                           f"see {path}")
     previous = versions.meta(es, live)
-    versions.set_meta(es, live, catalogue_version=target,
+    # The new count too: a rollback to this index later checks it still holds it.
+    versions.set_meta(es, live, catalogue_version=target, documents=indexed,
                       updated=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                       updates=int(previous.get("updates", 0)) + 1)
     report["status"] = "updated"
     report["report"] = str(write_report(settings, name, report))
     log.info("%s now reflects catalogue %s (%d documents)", live, target, indexed)
     return report
+
+
+def _explain(settings, exc: BaseException, watcher, live: str, recorded: str,
+             report: Path) -> str | None:
+    """The one line a failed update ends with when the cluster went away or a Spark task
+    failed; None to let ``exc`` speak for itself."""
+    from index import watch
+    from index.client import endpoint
+
+    gone = watch.gone_reason(exc, watcher)
+    if gone is not None:
+        what = (f"Elasticsearch at {endpoint(settings)} stopped answering while updating "
+                f"{live} ({gone})")
+        again = "once the cluster answers, run `shelfmap index --update` again"
+    elif (task := watch.task_failure(exc)) is not None:
+        what = f"the Spark job updating {live} failed: {task[0]}: {task[1]}"
+        again = "an update is safe to run again"
+    else:
+        return None
+    written = getattr(watcher, "written", 0)
+    return (f"{what}; the index had taken {written:,} writes and deletes when it last "
+            f"answered; it still records catalogue version {recorded} ({again}); see "
+            f"{report}")
 
 
 def after_ingest(settings, *, spark=None) -> dict:

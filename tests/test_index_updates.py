@@ -133,6 +133,8 @@ def test_a_load_reaches_the_live_index_in_place(live, es, spark, tmp_path, loc_r
     recorded = versions.meta(es, index)
     assert (recorded["catalogue_version"], recorded["updates"]) == (
         report["catalogue_version"], 1)
+    # Its recorded count follows: a later rollback to this index checks it.
+    assert (recorded["state"], recorded["documents"]) == ("complete", BASE + 4)
     saved = json.loads(Path(update["report"]).read_text(encoding="utf-8"))
     assert (saved["status"], saved["indexed"], saved["expected"]) == (
         "updated", BASE + 4, BASE + 4)

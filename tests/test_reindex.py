@@ -132,6 +132,8 @@ def test_reindex_under_continuous_search_traffic(indexed_settings, es, spark):
     assert index_settings["index"].get("refresh_interval", "1s") != "-1"
     meta = versions.meta(es, built["index"])
     assert meta["catalogue_version"] == built["catalogue_version"]
+    # Marked complete, with the count it is served with, only after all the checks.
+    assert (meta["state"], meta["documents"]) == ("complete", 10000)
     # Merged to index_merge_segments (1) before the alias moved; each phase timed.
     segments = es.indices.segments(index=built["index"])["indices"][built["index"]]["shards"]
     assert [len(copy["segments"]) for copy in segments["0"]] == [settings.index_merge_segments]
@@ -147,7 +149,8 @@ def test_reindex_under_continuous_search_traffic(indexed_settings, es, spark):
     # Nothing older than the oldest version: rollback says so in one line.
     again = _cli(settings, "index", "--rollback")
     assert again.returncode == 2
-    assert again.stderr.strip().startswith(f"error: no index version of '{alias}' older than")
+    assert again.stderr.strip().startswith(
+        f"error: no complete index version of '{alias}' older than")
 
 
 def test_pruning_keeps_index_keep_versions_and_never_the_live_one(es_settings, es, spark,
