@@ -2,7 +2,8 @@
 
 ``shelfmap ingest`` holds ``$SHELFMAP_HOME/ingest.lock`` from before it cleans up
 after a killed load until its version is published; ``shelfmap graph`` holds
-``graph.lock`` likewise. A second run fails at once, naming the holder, rather than
+``graph.lock`` likewise, and ``shelfmap index`` ``index-build.lock``
+(``index.build_lock``). A second run fails at once, naming the holder, rather than
 waiting or writing over the first one's work. The lock is ``flock`` on an open file:
 the kernel releases it when the holder exits in any way, SIGKILL included, so a dead
 load never leaves a stale lock. The file's content (pid, start, command) only names
@@ -16,7 +17,8 @@ import datetime as dt
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ingest.errors import IngestError
@@ -35,9 +37,24 @@ def _describe(holder: dict | None) -> str:
     return f"pid {holder.get('pid')}, running `{holder.get('command')}` since {holder.get('since')}"
 
 
+def _busy(path: Path, found: dict | None) -> Exception:
+    return Busy(f"{path.parent} is busy: {_describe(found)} holds {path.name}; "
+                "wait for it to finish (nothing was changed)")
+
+
+def whoami(**details) -> dict:
+    """What a holder records: host, pid, since when, and ``details``."""
+    return {"host": socket.gethostname(), "pid": os.getpid(),
+            "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            **details}
+
+
 @contextlib.contextmanager
-def hold(path: Path, command: str) -> Iterator[None]:
-    """Hold the lock at ``path`` for the block, or raise :class:`Busy` at once."""
+def hold(path: Path, command: str, *,
+         refuse: Callable[[Path, dict | None], Exception] = _busy,
+         **details) -> Iterator[dict]:
+    """Hold the lock at ``path`` for the block (yielding what it records, see
+    :func:`whoami`), or raise ``refuse(path, holder)`` (default :class:`Busy`) at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # os.open's descriptors are not inherited, so Spark's JVM (started from here) does
     # not hold the lock after this process dies.
@@ -46,14 +63,12 @@ def hold(path: Path, command: str) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Busy(f"{path.parent} is busy: {_describe(holder(path))} holds {path.name}; "
-                       "wait for it to finish (nothing was changed)") from None
-        me = {"pid": os.getpid(), "command": command,
-              "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            raise refuse(path, holder(path)) from None
+        me = whoami(command=command, **details)
         os.ftruncate(fd, 0)
         os.pwrite(fd, (json.dumps(me) + "\n").encode(), 0)
         try:
-            yield
+            yield me
         finally:
             os.ftruncate(fd, 0)
     finally:
@@ -81,6 +96,8 @@ def running(path: Path) -> dict | None:
     pid = found.get("pid") if found else None
     if not isinstance(pid, int):
         return None
+    if found.get("host", socket.gethostname()) != socket.gethostname():
+        return None  # a home shared with another machine: its pids mean nothing here
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
