@@ -226,6 +226,14 @@ class Visitor:
             else:
                 answer = self.http.request("POST", path, body=body, headers=_CALLBACK_HEADERS)
             status, data, outcome = answer.status, answer.data, answer.status
+            if status == 200 and body is not None and _UNAVAILABLE in data:
+                # A page drawn around "unavailable right now": a 200 that failed.
+                outcome = "page unavailable"
+            elif status == 503:
+                try:  # the API says why (viz/errors.py): timeout, breaker or bulkhead
+                    outcome = f"503 {json.loads(data).get('reason', '')}".strip()
+                except ValueError:
+                    pass
         except urllib3.exceptions.TimeoutError:
             outcome = "timeout"
         except (urllib3.exceptions.HTTPError, OSError):
@@ -488,6 +496,11 @@ def summarise(log: list, seconds: float) -> dict:
              "p99_ms": _ms(latencies, 0.99) if log else None,
              "errors": sum(k["errors"] for k in by_kind.values())}
     return {"total": total, "kinds": by_kind}
+
+
+# What the pages say instead of their content when Elasticsearch did not answer
+# (viz/pages/search.py, record.py, components/related_list.py).
+_UNAVAILABLE = b"unavailable right now"
 
 
 def _is_error(outcome: str) -> bool:

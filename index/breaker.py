@@ -12,10 +12,12 @@ never retries a timeout, and its transport is a :class:`GuardedTransport`:
   timeout. While open, one background thread pings the cluster every
   ``probe_interval`` seconds; the first answer closes the breaker by itself, without a
   visitor's request having to be the one that waits.
-- **Bulkhead.** At most ``max_in_flight`` requests of one process wait on the cluster
-  at once; one more fails at once with :class:`Overloaded`. The server's threads are a
-  few more than that, so a health check or a map drawn from memory always finds a
-  thread, however many searches are stuck.
+- **Bulkhead.** At most ``slots`` requests of one process wait on the cluster at
+  once; one more waits up to ``slot_wait`` seconds for a slot (a burst of visitors
+  is served in turn: healthy searches take tens of milliseconds) and then fails with
+  :class:`Overloaded`. The server's threads are a few more than the slots, so a
+  health check or a map drawn from memory finds a thread within ``slot_wait``,
+  however many searches are stuck.
 
 Both errors are ``elastic_transport.TransportError`` subclasses, so every caller that
 already handles a failed cluster (``index.search`` turns them into SearchUnavailable)
@@ -130,12 +132,13 @@ class GuardedTransport(Transport):
 
     breaker: CircuitBreaker | None = None
     slots: threading.BoundedSemaphore | None = None
+    slot_wait: float = 1.0
 
     def perform_request(self, method, target, **kwargs):
         breaker, slots = self.breaker, self.slots
         if breaker is not None and breaker.is_open:
             raise CircuitOpen(f"circuit open: {breaker.last_error}")
-        if slots is not None and not slots.acquire(blocking=False):
+        if slots is not None and not slots.acquire(timeout=self.slot_wait):
             raise Overloaded("too many requests waiting on Elasticsearch")
         try:
             response = super().perform_request(method, target, **kwargs)

@@ -126,7 +126,7 @@ def health(es: Elasticsearch, alias: str, graph_version: str | None = None) -> d
                          else f"Elasticsearch answered {exc.meta.status}")
         return out
     except TransportError as exc:
-        out["reason"] = _unavailable_reason(exc)
+        out["reason"] = unavailable_reason(exc)
         return out
     if len(indices) != 1:
         out["reason"] = f"the alias {alias!r} points at {len(indices)} indices"
@@ -135,7 +135,7 @@ def health(es: Elasticsearch, alias: str, graph_version: str | None = None) -> d
     return out
 
 
-def _unavailable_reason(exc: TransportError) -> str:
+def unavailable_reason(exc: TransportError) -> str:
     """A short, credential-free line for why the cluster did not answer."""
     from elastic_transport import ConnectionError as NoConnection
     from elastic_transport import ConnectionTimeout

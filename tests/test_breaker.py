@@ -122,8 +122,11 @@ def test_the_bulkhead_refuses_one_request_too_many(es_settings):
     held = [slots.acquire(blocking=False) for _ in range(6)]
     try:
         assert all(held)
+        started = time.monotonic()
         with pytest.raises(Overloaded):
             es.cluster.health()
+        waited = time.monotonic() - started   # it waited its turn, then gave up
+        assert es.transport.slot_wait <= waited < es.transport.slot_wait + 0.5
         assert not es.transport.breaker.is_open   # being busy is not a failing cluster
     finally:
         for _ in held:

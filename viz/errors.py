@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import flask
 from dash.exceptions import DependencyException
+from elastic_transport import TransportError
 from werkzeug.exceptions import HTTPException
 
 from index.queries import BadParameter
-from index.search import SearchUnavailable
+from index.search import SearchUnavailable, unavailable_reason
 from viz import callback_requests
 
 # The largest request body read: a callback request of the app's own pages is a few
@@ -65,7 +66,9 @@ def _unavailable(exc: Unavailable):
 
 
 def _search_unavailable(exc: SearchUnavailable):
-    return error(503, "the catalogue is unavailable; try again soon")
+    cause = exc.__cause__
+    extra = {"reason": unavailable_reason(cause)} if isinstance(cause, TransportError) else {}
+    return error(503, "the catalogue is unavailable; try again soon", **extra)
 
 
 def _unknown_asset(exc: DependencyException):
