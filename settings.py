@@ -96,7 +96,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", int, 32, "Threads per serving process. All but an eighth of them "
             "(at least 2) may wait on Elasticsearch at once, each on one connection; the "
             "rest stay free for health checks and answers from memory."),
-    Setting("search_timeout", float, 3.0, "Seconds a visitor's request waits for "
+    Setting("search_timeout", float, 5.0, "Seconds a visitor's request waits for "
             "Elasticsearch before it is answered 503 (a timeout is never retried)."),
     Setting("log_queries", bool, False, "Write visitors' queries and addresses to the "
             "log (off: the app keeps nothing that identifies a visitor)."),

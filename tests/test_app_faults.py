@@ -24,7 +24,7 @@ from .test_serve import _serve
 
 pytestmark = [pytest.mark.es, pytest.mark.spark]
 
-SEARCH_TIMEOUT = 3.0   # the default of SHELFMAP_SEARCH_TIMEOUT
+SEARCH_TIMEOUT = 5.0   # the default of SHELFMAP_SEARCH_TIMEOUT
 # The budget of a search against a node that answers nothing: its timeout, plus the
 # server's own time on a loaded 2-core machine.
 BUDGET = SEARCH_TIMEOUT + 2.5
