@@ -55,8 +55,8 @@ def _wsgi(settings) -> flask.Flask:
     The worker first leaves the terminal's process group: Ctrl-C then reaches only the
     main process, which stops the workers once, in order. (Signalled by both at the
     same moment, a worker could miss its cue and wait to be killed.) On Linux it also
-    asks for SIGTERM should the main process die, so a killed server never leaves
-    workers holding the port.
+    asks to be killed (SIGKILL) should the main process die, so a killed server never
+    leaves workers holding the port.
     """
     os.setpgid(0, 0)
     if sys.platform.startswith("linux"):
@@ -64,7 +64,10 @@ def _wsgi(settings) -> flask.Flask:
         import signal
 
         PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        # SIGKILL, not SIGTERM: with its main process gone there is no orderly stop to
+        # wait for, and a worker told SIGTERM then could hang in granian's shutdown
+        # (seen: a worker alive minutes after its main process was SIGKILLed).
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     # The transport's warnings (a node marked dead, a retry, each with a traceback) would
     # repeat for every request while the cluster fails; the breaker says it once.
     logging.getLogger("elastic_transport").setLevel(logging.ERROR)
