@@ -124,12 +124,7 @@ def test_a_hung_node_costs_each_search_its_budget_and_never_the_server(indexed_s
 
 def _cold_requests(url: str) -> list[tuple[str, str, dict | None]]:
     """A hundred requests of every kind a first visitor or a probe sends."""
-    page = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-                       {"id": "_pages_location", "property": "search", "value": "?q=Korea"}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    page = _page("/", "?q=Korea")
     kinds = [("GET", "/", None), ("GET", "/?q=한국", None), ("GET", "/_dash-layout", None),
              ("GET", "/_dash-dependencies", None), ("GET", "/api/health", None),
              ("GET", "/api/search?q=Korea", None), ("GET", "/api/graph/topics", None),
