@@ -57,6 +57,7 @@ def session(settings, app_name: str):
     )
     if local:
         builder = (builder.config("spark.ui.enabled", "false")
+                   .config("spark.python.daemon.module", "ingest.spark_daemon")
                    .config("spark.sql.shuffle.partitions", str(max(4, (os.cpu_count() or 2) * 2)))
                    .config("spark.driver.bindAddress", "127.0.0.1")
                    .config("spark.driver.host", "127.0.0.1"))

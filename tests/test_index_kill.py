@@ -165,9 +165,16 @@ def _assert_previous_served(es, previous: str) -> None:
     assert es.count(index=ALIAS)["count"] == 10000
 
 
+def _up(local: local_node.LocalNode) -> None:
+    """The node running (the kill before may have left it down when its test failed)."""
+    if not local.is_running():
+        local.start()
+
+
 def test_killed_while_writing_the_build_stops_and_search_stays_on_the_previous_version(
         node):
     settings, local, previous = node
+    _up(local)
     es = connect(settings, timeout=5, retries=0)
     known = set(versions.versions(es, ALIAS))
     build = Build(settings)
@@ -206,6 +213,7 @@ def test_killed_while_writing_the_build_stops_and_search_stays_on_the_previous_v
 
 def test_killed_while_merging_then_the_next_build_cleans_up_and_rollback_is_exact(node):
     settings, local, previous = node
+    _up(local)
     es = connect(settings, timeout=5, retries=0)
     earlier = [v.name for v in versions.leftovers(versions.inventory(es, ALIAS), previous)]
     known = set(versions.versions(es, ALIAS))
