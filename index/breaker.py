@@ -19,6 +19,10 @@ never retries a timeout, and its transport is a :class:`GuardedTransport`:
   health check or a map drawn from memory finds a thread within ``slot_wait``,
   however many searches are stuck.
 
+- **Shared answers.** Identical read requests in flight at once are sent once and
+  share the answer (index/coalesce.py): a crowd on one page costs one search and one
+  slot.
+
 Both errors are ``elastic_transport.TransportError`` subclasses, so every caller that
 already handles a failed cluster (``index.search`` turns them into SearchUnavailable)
 handles them too.
@@ -33,6 +37,8 @@ from collections.abc import Callable
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout, Transport, TransportError
+
+from index.coalesce import InFlight, request_key, shareable
 
 log = logging.getLogger("shelfmap.breaker")
 
@@ -127,14 +133,23 @@ def _failure_reason(exc: BaseException) -> str | None:
 
 class GuardedTransport(Transport):
     """An elastic_transport ``Transport`` whose requests pass the breaker and the
-    bulkhead. Set ``breaker`` and ``slots`` after construction (the client builds the
-    transport itself); unset, it behaves as a plain transport."""
+    bulkhead, identical reads in flight sharing one. Set ``breaker``, ``slots`` and
+    ``in_flight`` after construction (the client builds the transport itself); unset,
+    it behaves as a plain transport."""
 
     breaker: CircuitBreaker | None = None
     slots: threading.BoundedSemaphore | None = None
     slot_wait: float = 1.0
+    in_flight: InFlight | None = None
 
     def perform_request(self, method, target, **kwargs):
+        in_flight = self.in_flight
+        if in_flight is None or not shareable(method, target):
+            return self._guarded(method, target, **kwargs)
+        key = request_key(method, target, kwargs.get("body"), kwargs.get("headers"))
+        return in_flight.run(key, lambda: self._guarded(method, target, **kwargs))
+
+    def _guarded(self, method, target, **kwargs):
         breaker, slots = self.breaker, self.slots
         if breaker is not None and breaker.is_open:
             raise CircuitOpen(f"circuit open: {breaker.last_error}")

@@ -7,6 +7,7 @@ into one line that names the URL and the failure, never a header or a credential
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import threading
@@ -118,17 +119,25 @@ def interactive_slots(threads: int) -> int:
     return max(1, threads - max(2, threads // 8))
 
 
+def _own_copy(response):
+    """A transport answer with a body of its own (index.coalesce hands one to each
+    caller that shared a request)."""
+    return response._replace(body=copy.deepcopy(response.body))
+
+
 def connect_interactive(settings, threads: int) -> tuple[Elasticsearch, Elasticsearch]:
     """The clients of one serving process: (searches, health checks).
 
     Searches wait at most ``settings.search_timeout`` seconds and never retry a timeout
     (a connection refused is retried once, on the next node when there are several);
-    at most :func:`interactive_slots` of them wait at once. Health checks have their
+    at most :func:`interactive_slots` of them wait at once, and identical ones in flight
+    together are sent once (index/coalesce.py). Health checks have their
     own connections (index.health answers them from a snapshot it refreshes in the
     background), so they never queue behind searches; both share one circuit breaker,
     so a failing cluster is seen by both at once.
     """
     from index.breaker import CircuitBreaker, GuardedTransport
+    from index.coalesce import InFlight
 
     search_es = connect(settings, timeout=settings.search_timeout, retries=1,
                         connections=threads, retry_on_timeout=False,
@@ -140,6 +149,7 @@ def connect_interactive(settings, threads: int) -> tuple[Elasticsearch, Elastics
         probe=lambda: health_es.transport.ping(PROBE_TIMEOUT))
     search_es.transport.breaker = health_es.transport.breaker = breaker
     search_es.transport.slots = threading.BoundedSemaphore(interactive_slots(threads))
+    search_es.transport.in_flight = InFlight(share=_own_copy)
     return search_es, health_es
 
 

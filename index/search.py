@@ -6,6 +6,8 @@ are shaped here, once, for both the JSON API and the pages.
 
 from __future__ import annotations
 
+import logging
+
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from index.facets import FACETS
@@ -18,6 +20,7 @@ from ingest.schema import FIELDS, LIST_FIELDS
 RESPONSE_PATHS = ["hits.total", "hits.hits._id", "hits.hits._source", "hits.hits.highlight",
                   "aggregations.*.buckets.key", "aggregations.*.buckets.doc_count"]
 
+log = logging.getLogger("shelfmap.search")
 
 MAX_ID_BYTES = 512  # Elasticsearch's limit on an _id
 
@@ -69,7 +72,7 @@ def search(es: Elasticsearch, alias: str, params: SearchParams,
         # index next refreshes with changes; an alias swap starts a fresh cache.
         resp = es.search(index=alias, request_cache=True, filter_path=RESPONSE_PATHS, **body)
     except (ApiError, TransportError) as exc:
-        raise SearchUnavailable(f"search on {alias!r} failed: {type(exc).__name__}") from exc
+        raise _unavailable("search", alias, exc) from exc
     total = resp["hits"]["total"]
     return {
         "total": total["value"] if isinstance(total, dict) else total,
@@ -87,9 +90,9 @@ def get_record(es: Elasticsearch, alias: str, record_id: str) -> dict | None:
     except ApiError as exc:
         if exc.meta.status in (400, 404):
             return None
-        raise SearchUnavailable(f"get on {alias!r} failed: {exc.meta.status}") from exc
+        raise _unavailable("get", alias, exc) from exc
     except TransportError as exc:
-        raise SearchUnavailable(f"get on {alias!r} failed: {type(exc).__name__}") from exc
+        raise _unavailable("get", alias, exc) from exc
     src = resp.get("_source") or {}
     return {name: src.get(name, [] if name in LIST_FIELDS else None) for name in FIELDS}
 
@@ -103,9 +106,25 @@ def subject_terms(es: Elasticsearch, alias: str, ids: list[str]) -> dict[str, li
     try:
         resp = es.mget(index=alias, ids=ids, source_includes=["subject_terms"])
     except (ApiError, TransportError) as exc:
-        raise SearchUnavailable(f"mget on {alias!r} failed: {type(exc).__name__}") from exc
+        raise _unavailable("mget", alias, exc) from exc
     return {doc["_id"]: (doc.get("_source") or {}).get("subject_terms") or []
             for doc in resp["docs"] if doc.get("found")}
+
+
+def _unavailable(what: str, alias: str, exc: Exception) -> SearchUnavailable:
+    """The error a page or the API turns into "unavailable right now", logged with its
+    reason (never the query) so an operator can tell which guard answered; an open
+    circuit is not logged again for each request (the breaker logged it opening)."""
+    from index.breaker import CircuitOpen
+
+    if isinstance(exc, ApiError):
+        detail = str(exc.meta.status)
+        reason = f"Elasticsearch answered {exc.meta.status}"
+    else:
+        detail, reason = type(exc).__name__, unavailable_reason(exc)
+    if not isinstance(exc, CircuitOpen):
+        log.warning("%s on %r failed: %s", what, alias, reason)
+    return SearchUnavailable(f"{what} on {alias!r} failed: {detail}")
 
 
 def health(es: Elasticsearch, alias: str, graph_version: str | None = None) -> dict:
