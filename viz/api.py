@@ -17,7 +17,7 @@ from flask.json.provider import DefaultJSONProvider
 from index import citations, related, suggest
 from index.queries import BadParameter, parse_search_params
 from index.search import MAX_ID_BYTES, get_record, health, possible_id, search, subject_terms
-from viz import graph_store
+from viz.graph import store as graph_store
 from viz.components import services
 from viz.errors import NotFound, Unavailable
 
