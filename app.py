@@ -103,7 +103,7 @@ def warm_up(app: dash.Dash, settings) -> float:
     import pandas  # noqa: F401  (see above)
     import plotly.io.json  # noqa: F401
 
-    from viz import graph_store
+    from viz.graph import store as graph_store
 
     graph_store.current(settings.graph_dir)
     client = app.server.test_client()

@@ -185,12 +185,12 @@ def cmd_index(settings, args) -> int:
 
 
 def cmd_graph(settings, args) -> int:
-    from ingest import graph_job
+    from viz.graph import build as graph_build
 
     def step(name: str) -> None:
         print(f"graph: {name}...", flush=True)
 
-    built = graph_job.build(settings, progress=step)
+    built = graph_build.build(settings, progress=step)
     counts, timings = built["counts"], built["timings"]
     kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts["nodes"].items())
     print(f"graph {built['version']} from catalogue {built['catalogue_version']}: "
@@ -232,7 +232,7 @@ def cmd_status(settings, args) -> int:
     for line in _index_versions(settings, es):
         print(line)
     from ingest import catalogue, lock, recovery
-    from viz import graph_artifacts
+    from viz.graph import artifacts as graph_artifacts
 
     # Versions on disk and what interrupted runs left (found, never touched, here).
     current = catalogue.current_version(settings.catalogue_dir)
@@ -317,7 +317,8 @@ def _index_versions(settings, es) -> list[str]:
 def cmd_demo(settings, args) -> int:
     import app
     from index import build_job, local_node
-    from ingest import catalogue_job, graph_job, report
+    from ingest import catalogue_job, report
+    from viz.graph import build as graph_build
 
     if not SAMPLE.is_dir():
         raise FileNotFoundError(f"the bundled sample folder {SAMPLE} is missing")
@@ -331,7 +332,7 @@ def cmd_demo(settings, args) -> int:
             print(report.summary(result))
             built = build_job.build(settings, spark=spark)
             print(f"indexed {built['documents']:,} records into {built['index']}")
-            graph = graph_job.build(settings, spark=spark)
+            graph = graph_build.build(settings, spark=spark)
             print(f"topic graph {graph['version']}: {sum(graph['counts']['nodes'].values()):,} "
                   f"nodes, {graph['counts']['edges']:,} links")
         finally:

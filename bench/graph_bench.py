@@ -205,7 +205,7 @@ def baseline(settings, catalogue_dir: Path, minutes: float) -> dict:
 # --- the store's neighbourhood query ---------------------------------------------------
 
 def neighbourhood_latency(settings, samples: int = 2000) -> dict:
-    from viz import graph_store
+    from viz.graph import store as graph_store
 
     store = graph_store.current(settings.graph_dir)
     rng = random.Random(7)
@@ -236,7 +236,7 @@ def api_neighbourhood_latency(settings, seconds: float = 10.0) -> list[dict]:
     import requests
 
     from index_bench import load
-    from viz import graph_store
+    from viz.graph import store as graph_store
 
     store = graph_store.current(settings.graph_dir)
     rng = random.Random(11)
@@ -277,7 +277,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
 
-    from ingest import graph_job
+    from viz.graph import build as graph_build
     from ingest.spark import session
 
     results: dict = {"machine": f"{os.cpu_count()} cores", "sizes": []}
@@ -286,10 +286,10 @@ def main() -> None:
         settings = bench_settings(records)
         spark = spark or session(settings, "shelfmap graph bench")
         catalogue_dir = ensure_catalogue(settings, records, spark)
-        graph_job.build(settings, spark=spark)  # warm-up: JIT, Python workers
+        graph_build.build(settings, spark=spark)  # warm-up: JIT, Python workers
         meter = StepMeter()
         started = time.perf_counter()
-        manifest = graph_job.build(settings, spark=spark, progress=meter)
+        manifest = graph_build.build(settings, spark=spark, progress=meter)
         total = time.perf_counter() - started
         row = {"records": records, "shelfmap": {"seconds": round(total, 1),
                                                 "steps": meter.finish(),

@@ -88,7 +88,7 @@ class Site:
         import pyarrow.parquet as pq
 
         from ingest import catalogue
-        from viz import graph_artifacts
+        from viz.graph import artifacts as graph_artifacts
 
         dataset = ds.dataset(str(catalogue.current_path(settings.catalogue_dir)),
                              format="parquet")
@@ -538,7 +538,7 @@ def prepare(settings, env: dict) -> dict:
     kept home already holds it)."""
     from index.client import connect
     from ingest import catalogue
-    from viz import graph_artifacts
+    from viz.graph import artifacts as graph_artifacts
 
     seconds = {}
     if catalogue.current_version(settings.catalogue_dir) is None:

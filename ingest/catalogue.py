@@ -9,7 +9,7 @@ killed run left is recognisable: a folder without a manifest, or a version newer
 CURRENT. Version names sort after every existing one (:func:`next_version`), so
 "newer than CURRENT" means "never published".
 
-Graph builds (``viz.graph_artifacts``) use the same names, pointer and pruning with
+Graph builds (``viz.graph.artifacts``) use the same names, pointer and pruning with
 their own test of completeness.
 """
 

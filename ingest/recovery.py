@@ -156,7 +156,7 @@ def _apply(finding: Finding, settings) -> None:
 
 def recover(settings, area: str, findings: list[Finding]) -> dict | None:
     """Act on ``findings`` (from :func:`catalogue_findings` or
-    ``viz.graph_artifacts.leftovers``), log each at INFO and record them in
+    ``viz.graph.artifacts.leftovers``), log each at INFO and record them in
     ``reports/last-recovery.json`` (``last-graph-recovery.json`` for the graph).
     Returns the record, or None when there was nothing to do. Call it holding the
     area's lock."""

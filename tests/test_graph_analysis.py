@@ -18,10 +18,10 @@ import pyarrow.compute as pc
 import pytest
 
 from ingest import graph as rules
-from viz import graph_artifacts
-from viz.analysis import GraphInputError, analyse
-from viz.communities import by_size, community_graph, louvain, membership
-from viz.layout import community_layout, pack_rings, remove_overlaps
+from viz.graph import artifacts as graph_artifacts
+from viz.graph.analysis import GraphInputError, analyse
+from viz.graph.communities import by_size, community_graph, louvain, membership
+from viz.graph.layout import community_layout, pack_rings, remove_overlaps
 
 GUTENBERG = Path(__file__).parent / "data" / "gutenberg-catalog" / "pg_catalog.first7702.csv"
 MIN_SUPPORT, TOP_K, SEED = 3, 10, 42

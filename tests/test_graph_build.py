@@ -13,8 +13,9 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from ingest import graph_job
-from viz import graph_artifacts, graph_store
+from viz.graph import build as graph_build
+from viz.graph import artifacts as graph_artifacts
+from viz.graph import store as graph_store
 
 pytestmark = [pytest.mark.es, pytest.mark.spark]
 
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.es, pytest.mark.spark]
 @pytest.fixture(scope="module")
 def built(indexed_settings, spark):
     steps: list[str] = []
-    manifest = graph_job.build(indexed_settings, spark=spark, progress=steps.append)
+    manifest = graph_build.build(indexed_settings, spark=spark, progress=steps.append)
     return manifest, steps
 
 

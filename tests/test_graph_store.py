@@ -14,9 +14,10 @@ import json
 import pyarrow as pa
 import pytest
 
-from viz import graph_artifacts, graph_store
-from viz.graph_artifacts import GraphArtifactError
-from viz.graph_store import GraphStore, UnknownNode
+from viz.graph import artifacts as graph_artifacts
+from viz.graph import store as graph_store
+from viz.graph.artifacts import GraphArtifactError
+from viz.graph.store import GraphStore, UnknownNode
 
 KN = "subject:Korea (North)"
 KN_POLITICS = "subject:Korea (North) -- Politics and government"

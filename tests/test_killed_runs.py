@@ -44,10 +44,12 @@ from pathlib import Path
 import pytest
 
 import cli
-from ingest import (catalogue, catalogue_job, crashpoint, export, graph_job, lock, publish,
-                    report, splits)
+from ingest import (catalogue, catalogue_job, crashpoint, export, lock, publish, report,
+                    splits)
 from ingest.marc import map_raw
-from viz import graph_artifacts, graph_store
+from viz.graph import artifacts as graph_artifacts
+from viz.graph import build as graph_build
+from viz.graph import store as graph_store
 
 from .conftest import DATA, LOC_10000
 from .test_graph_store import write_tiny
@@ -509,7 +511,7 @@ def test_killed_graph_builds_are_cleaned_at_the_next_build(spark, base_settings,
     for name in [*hidden, *unpublished]:
         assert f"remove graph/{name}" in status
 
-    built = graph_job.build(settings, spark=spark)
+    built = graph_build.build(settings, spark=spark)
     assert sorted(d["path"] for d in built["recovery"]["done"]) == sorted(
         f"graph/{n}" for n in [*hidden, *unpublished])
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest import catalogue
-from viz import graph_artifacts
+from viz.graph import artifacts as graph_artifacts
 
 from .test_graph_store import write_tiny
 

@@ -16,15 +16,14 @@ from flask.json.provider import DefaultJSONProvider
 
 from index import citations, related, suggest
 from index.queries import BadParameter, parse_search_params
-from index.search import MAX_ID_BYTES, get_record, health, possible_id, search, subject_terms
-from viz import graph_store
+from index.search import get_record, health, search, subject_terms
+from viz.graph import store as graph_store
+from viz.graph.requests import GraphQuery, bounded_int, parse_graph_query
 from viz.components import services
 from viz.errors import NotFound, Unavailable
 
 GRAPH_HINT = "run `shelfmap graph`"
 PATH_MAX_HOPS = 6
-MAX_GRAPH_RECORDS = 100
-MAX_GRAPH_LIMIT = 500
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -69,7 +68,7 @@ def install(server: flask.Flask, graph_dir: Path) -> None:
 
     @api.get("/graph/topics")
     def api_graph_topics():
-        query = _graph_query(flask.request.args)
+        query = parse_graph_query(flask.request.args)
         return flask.jsonify(_graph_answer(graph(), query))
 
     @api.get("/search")
@@ -82,7 +81,7 @@ def install(server: flask.Flask, graph_dir: Path) -> None:
     @api.get("/suggest")
     def api_suggest():
         ctx = services.current()
-        size = _bounded_int(flask.request.args, "size", 8, 1, 20)
+        size = bounded_int(flask.request.args, "size", 8, 1, 20)
         return flask.jsonify(suggest.suggest(ctx.es, ctx.alias,
                                              flask.request.args.get("q", ""), size))
 
@@ -92,7 +91,7 @@ def install(server: flask.Flask, graph_dir: Path) -> None:
     @api.get("/records/<path:record_id>/related")
     def api_related(record_id: str):
         ctx = services.current()
-        size = _bounded_int(flask.request.args, "size", related.DEFAULT_SIZE, 1,
+        size = bounded_int(flask.request.args, "size", related.DEFAULT_SIZE, 1,
                             related.MAX_SIZE)
         found = related.related(ctx.es, ctx.alias, record_id, size)
         if found is None:
@@ -134,79 +133,29 @@ def _record(record_id: str) -> dict:
     return record
 
 
-def _graph_query(args) -> dict:
-    """The mode and parameters of a /api/graph/topics request; BadParameter naming
-    the parameter when they do not make one request.
-
-    Modes: ``around`` (a neighbourhood), ``from`` + ``to`` (a path), ``records`` (the
-    map around those records), or none of them (the overview).
-    """
-    given = [name for name in ("around", "from", "to", "records") if args.get(name)]
-    modes = {"path" if name in ("from", "to") else name for name in given}
-    if len(modes) > 1:
-        raise BadParameter(given[-1], "give one of around, from and to, or records")
-    mode = modes.pop() if modes else "overview"
-    query = {"mode": mode, "depth": _bounded_int(args, "depth", 1, 1, 3),
-             "limit": _bounded_int(args, "limit", 100 if mode == "overview" else 50, 1,
-                                   MAX_GRAPH_LIMIT)}
-    if mode == "path":
-        for name, other in (("from", "to"), ("to", "from")):
-            if not args.get(name):
-                raise BadParameter(name, f"a path needs both from and to; {other} is "
-                                         "given")
-    for name in ("around", "from", "to"):
-        if args.get(name):
-            query[name] = args[name]
-    if mode == "records":
-        ids = list(dict.fromkeys(i.strip() for i in args["records"].split(",") if i.strip()))
-        if not ids:
-            raise BadParameter("records", "must list record ids, separated by commas")
-        if len(ids) > MAX_GRAPH_RECORDS:
-            raise BadParameter("records", f"at most {MAX_GRAPH_RECORDS} ids, not {len(ids)}")
-        if not all(map(possible_id, ids)):
-            raise BadParameter("records", f"a record id is at most {MAX_ID_BYTES} bytes")
-        query["records"] = ids
-    return query
-
-
-def _graph_answer(store: graph_store.GraphStore, query: dict) -> dict:
+def _graph_answer(store: graph_store.GraphStore, query: GraphQuery) -> dict:
     """The answer to a parsed /api/graph/topics request; NotFound when what it names
     does not exist."""
-    mode = query["mode"]
     extra = {}
     try:
-        if mode == "around":
-            answer = store.neighbourhood(query["around"], query["depth"], query["limit"])
-        elif mode == "path":
-            answer = store.path(query["from"], query["to"], max_hops=PATH_MAX_HOPS)
+        if query.mode == "around":
+            answer = store.neighbourhood(query.around, query.depth, query.limit)
+        elif query.mode == "path":
+            answer = store.path(query.source, query.target, max_hops=PATH_MAX_HOPS)
             if answer is None:
                 raise NotFound(f"no path of at most {PATH_MAX_HOPS} links between "
-                               f"{query['from'][:80]!r} and {query['to'][:80]!r}")
-        elif mode == "records":
+                               f"{query.source[:80]!r} and {query.target[:80]!r}")
+        elif query.mode == "records":
             ctx = services.current()
-            terms = subject_terms(ctx.es, ctx.alias, query["records"])
+            terms = subject_terms(ctx.es, ctx.alias, list(query.records))
             if not terms:
                 raise NotFound("none of the records exists", parameter="records")
-            answer = store.around_subjects(list(terms.values()), query["limit"])
-            extra["missing"] = [i for i in query["records"] if i not in terms]
+            answer = store.around_subjects(list(terms.values()), query.limit)
+            extra["missing"] = [i for i in query.records if i not in terms]
         else:
-            answer = store.overview(query["limit"])
+            answer = store.overview(query.limit)
     except graph_store.UnknownNode as exc:
-        name = next(n for n in ("around", "from", "to") if query.get(n) == exc.node)
+        name = query.names()[exc.node]
         raise NotFound(f"no topic with id or label {exc.node[:80]!r}",
                        parameter=name) from None
     return {**answer, **extra, "graph_version": store.version}
-
-
-def _bounded_int(args, name: str, default: int, low: int, high: int) -> int:
-    text = args.get(name)
-    if text is None or text == "":
-        return default
-    what = f"a whole number from {low} to {high}"
-    try:
-        value = int(text.strip(), 10)
-    except ValueError:
-        raise BadParameter(name, f"must be {what}, not {text[:40]!r}") from None
-    if not low <= value <= high:
-        raise BadParameter(name, f"must be {what}, not {value}")
-    return value

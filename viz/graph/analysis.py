@@ -22,9 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.graph import prune
-from viz import communities as cm
-from viz.graph_artifacts import COMMUNITIES, COMMUNITY_EDGES, EDGES, NODES
-from viz.layout import community_layout
+from viz.graph import communities as cm
+from viz.graph.artifacts import COMMUNITIES, COMMUNITY_EDGES, EDGES, NODES
+from viz.graph.layout import community_layout
 
 __all__ = ["Analysis", "GraphInputError", "analyse", "NODE_COLUMNS", "EDGE_COLUMNS",
            "TOP_MEMBERS"]

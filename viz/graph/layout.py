@@ -25,7 +25,7 @@ communities, the largest of 3,216 nodes) on a 2-core machine, networkx's
 with the machine busy). igraph's C
 implementation takes 0.19 s for it with its grid (500 iterations; 5.6 s without),
 and 3.5 s for the nodes of all 181 communities. networkx still computes the
-communities and the community graph (``viz.communities``).
+communities and the community graph (``viz.graph.communities``).
 
 Determinism: igraph's Fruchterman-Reingold draws from Python's ``random`` module even
 when given a start layout (two runs from the same start differ unless the generator
@@ -48,7 +48,7 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
-from viz.communities import community_graph, membership
+from viz.graph.communities import community_graph, membership
 
 __all__ = ["CommunityLayout", "community_layout", "disc_radii", "force_layout",
            "remove_overlaps", "pack_rings", "seeded_igraph"]
@@ -244,7 +244,7 @@ def community_layout(G: nx.Graph, communities: Sequence[Collection[Hashable]], *
     weight : str
         Edge attribute holding the weight.
     C : networkx.Graph, optional
-        :func:`viz.communities.community_graph` of ``G`` and ``communities``, when the
+        :func:`viz.graph.communities.community_graph` of ``G`` and ``communities``, when the
         caller already has it.
 
     Returns

@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.graph import KINDS, node_id
-from viz import graph_artifacts
-from viz.graph_artifacts import GraphArtifactError, GraphVersion, NoGraph
+from viz.graph import artifacts as graph_artifacts
+from viz.graph.artifacts import GraphArtifactError, GraphVersion, NoGraph
 
 log = logging.getLogger("shelfmap.graph")
 
@@ -49,7 +49,7 @@ class GraphStore:
     """One version of the topic graph, queried from memory.
 
     Build it with :meth:`load` (a folder under ``SHELFMAP_HOME/graph``) or from a
-    :class:`~viz.graph_artifacts.GraphVersion`; in the app, get it through
+    :class:`~viz.graph.artifacts.GraphVersion`; in the app, get it through
     :func:`current`.
     """
 

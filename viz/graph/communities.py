@@ -8,7 +8,7 @@ links, which favours headings many strong links lead to over merely frequent one
 
 Louvain visits nodes and neighbours in the graph's insertion order, so the same seed
 gives the same partition only for the same insertion order: callers build ``G`` in a
-canonical order (``viz.analysis`` sorts nodes and links by id).
+canonical order (``viz.graph.analysis`` sorts nodes and links by id).
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def is_complete(folder: Path) -> bool:
             and all((folder / f"{name}.parquet").is_file() for name in TABLES))
 
 
-# What a killed `shelfmap graph` leaves under hidden names (ingest.graph_job counts
+# What a killed `shelfmap graph` leaves under hidden names (viz.graph.build counts
 # into ``.counting-<hex>``; :func:`write_version` writes ``.<version>.<hex>``).
 LEFTOVER_NAMES = (
     *recovery.HIDDEN,
