@@ -20,13 +20,17 @@ install: $(BIN)/shelfmap
 demo: install
 	$(BIN)/shelfmap demo
 
-# Browser tests drive Debian's Chromium; install it when it is missing and we may.
+# Browser tests drive Debian's Chromium (through Playwright's Python package), with the
+# Noto CJK fonts so that Hangul renders in screenshots; install them when missing and we may.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	  [ -d /usr/share/fonts/opentype/noto ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	    || missing="$$missing fonts-noto-cjk"; \
+	  [ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
-	  else echo "chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
+	  else echo "missing: $$missing (sudo apt-get install $$missing)" >&2; exit 1; fi; }
 
 test: install browser
 	$(BIN)/python -m pytest

@@ -122,3 +122,14 @@ def loc_records(wanted: set[str]) -> dict[str, dict]:
         logging.disable(logging.NOTSET)
     assert set(out) == wanted
     return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's, through Playwright) for the whole session."""
+    from .browser import chromium_path, launched
+
+    if not chromium_path():
+        pytest.skip("headless chromium is missing: apt-get install -y chromium")
+    with launched() as browser:
+        yield browser

@@ -111,3 +111,21 @@ def test_phone_screenshots(base_url, chromium):
         assert _png_size(path) == PHONE
         # A blank page compresses to a few kilobytes; a rendered one does not.
         assert path.stat().st_size > 20_000
+
+
+def test_a_korean_search_on_a_phone_and_a_wide_screen_with_hangul_drawn(base_url, browser):
+    """Playwright on the system's chromium: the search page for a Hangul query at 360 and
+    1280 px, with and without scripts; the screenshots are kept to be looked at."""
+    from .browser import PHONE, WIDE, open_page, screenshot
+
+    for viewport, name in ((PHONE, "360"), (WIDE, "1280")):
+        with open_page(browser, viewport=viewport) as page:
+            page.goto(f"{base_url}/?{urlencode({'q': '한국'})}")
+            page.wait_for_selector("#search-message")
+            message = page.inner_text("#search-message")
+            assert re.match(r"[\d,]+ records? for “한국”", message), message
+            assert page.input_value("#search-q") == "한국"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"{width} px wide at {viewport['width']}"
+            shot = screenshot(page, f"search-korean-{name}")
+            assert _png_size(shot)[0] == viewport["width"]
