@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, quote, urlencode
 
 from index.queries import SearchParams
+from ingest.graph import split_id
 
 
 def search_href(params: SearchParams) -> str:
@@ -31,3 +32,46 @@ def with_query(search: str | None, q: str | None) -> str:
         args.insert(0, ("q", q))
     query = urlencode(args)
     return f"/?{query}" if query else "/"
+
+
+# The facet that filters on each kind of graph node: the graph counts a record under a
+# node exactly when this facet's field holds the node's value (subject_terms, authors,
+# lcc_class; tests/test_topic_links.py checks they stay the same fields).
+TOPIC_FACETS: dict[str, str] = {"subject": "subject", "author": "author", "class": "class"}
+
+
+def topic_filter(node_id: str) -> tuple[str, str]:
+    """``(facet, value)`` that selects the records holding graph node ``node_id``."""
+    kind, value = split_id(node_id)
+    if kind not in TOPIC_FACETS or not value:
+        raise ValueError(f"not a topic node id: {node_id!r}")
+    return TOPIC_FACETS[kind], value
+
+
+def topic_href(node_id: str, **args) -> str:
+    """The topic page of a graph node; ``args`` (``to=...``) go into its query string.
+
+    "/" inside a heading or name is quoted, as in record links, so the id stays one
+    path segment.
+    """
+    query = urlencode([(k, v) for k, v in args.items() if v not in (None, "")])
+    return "/topic/" + quote(node_id, safe=":") + (f"?{query}" if query else "")
+
+
+def topic_params(*node_ids: str) -> SearchParams:
+    """The search for the records that hold every one of ``node_ids`` (filters AND)."""
+    params = SearchParams()
+    for node in node_ids:
+        params = params.with_filter(*topic_filter(node))
+    return params
+
+
+def topic_records_href(node_id: str) -> str:
+    """The search for every record under a topic."""
+    return search_href(topic_params(node_id))
+
+
+def shared_records_href(a: str, b: str) -> str:
+    """The search for exactly the records that hold both ends of a link, whatever their
+    kinds: the records the link's count is the number of."""
+    return search_href(topic_params(a, b))

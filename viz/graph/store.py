@@ -13,6 +13,7 @@ API and the pages.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import threading
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.graph import KINDS, node_id
+from ingest.subjects import SEPARATOR
 from viz.graph import artifacts as graph_artifacts
 from viz.graph.artifacts import GraphArtifactError, GraphVersion, NoGraph
 
@@ -264,6 +266,27 @@ class GraphStore:
         ranked = sorted(held, key=lambda i: (-held[i], -self.centrality[i], i))[:limit]
         return {"nodes": [self.node(i) | {"hits": held[i]} for i in ranked],
                 "edges": self._edges_among(ranked)}
+
+    def narrower(self, node: int | str, limit: int = 20) -> list[dict]:
+        """The subject headings in the graph under subject ``node`` (its subdivisions,
+        at any depth: ``Korea (North) -- Politics and government`` and ``... -- 1994-``
+        under ``Korea (North)``), most records first (ties: id), at most ``limit``.
+
+        Ids are sorted, so a heading's narrower headings are one contiguous run of
+        rows, found by two binary searches; only the run's record counts are read.
+        """
+        i = self._resolve(node)
+        _check_limit(limit)
+        if KINDS[self.kinds[i]] != "subject":
+            return []
+        prefix = self.ids[i] + SEPARATOR
+        lo = bisect.bisect_left(self.ids, prefix)
+        # Every id starting with the prefix sorts below the prefix followed by the
+        # highest code point.
+        hi = bisect.bisect_left(self.ids, prefix + "\U0010ffff", lo)
+        rows = np.arange(lo, hi)
+        order = rows[np.lexsort((rows, -self.records[lo:hi]))][:limit]
+        return [self.node(j) for j in order.tolist()]
 
     # -- helpers -------------------------------------------------------------------
 
