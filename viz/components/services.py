@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 
 import flask
 from elasticsearch import Elasticsearch
+
+from viz.graph import store as graph_store
 
 EXTENSION = "shelfmap"
 query_log = logging.getLogger("shelfmap.queries")
@@ -24,6 +27,15 @@ class Services:
     log_queries: bool = False
     # Answers /api/health without waiting on the cluster (index.health.HealthCache).
     health: object | None = None
+    # Where the topic graph's builds live (settings.graph_dir); None: no graph pages.
+    graph_dir: Path | None = None
+
+    def graph(self) -> graph_store.GraphStore | None:
+        """The current topic graph, or None before the
+        first build (or without a graph folder)."""
+        if self.graph_dir is None:
+            return None
+        return graph_store.current(self.graph_dir)
 
     def log_query(self, where: str, args) -> None:
         """Log a visitor's query only when the operator turned that on."""
