@@ -111,6 +111,40 @@ def subject_terms(es: Elasticsearch, alias: str, ids: list[str]) -> dict[str, li
             for doc in resp["docs"] if doc.get("found")}
 
 
+# What the romanised twin of an original-script heading is looked for in: the field that
+# holds it in original script, and the romanised field the graph counts.
+ORIGINAL_TWINS = {"subject": ("subjects_original", "subject_terms.raw"),
+                  "author": ("authors_original", "authors.raw")}
+
+
+def original_script_twins(es: Elasticsearch, alias: str, text: str, size: int = 30) -> dict:
+    """For a heading or name written in original script (단군, 김 일성): by kind, how
+    many records hold it (as a phrase) in original script, and the romanised values
+    of that kind those records hold with their counts among them:
+    ``{"subject": {"records": n, "values": [{"value", "count"}]}, "author": {...}}``.
+
+    LC's records pair each 880 with its romanised field, but the canonical record keeps
+    the two lists apart; the romanised value held by every one of the records is the
+    candidate twin (:func:`viz.components.topic_lookup.romanised_twin` picks). One
+    request, aggregations only. Raises :class:`SearchUnavailable` when the cluster fails.
+    """
+    aggs = {kind: {"filter": {"match_phrase": {original: text}},
+                   "aggs": {"values": {"terms": {"field": romanised, "size": size}}}}
+            for kind, (original, romanised) in ORIGINAL_TWINS.items()}
+    query = {"bool": {"should": [{"match_phrase": {original: text}}
+                                 for original, _ in ORIGINAL_TWINS.values()],
+                      "minimum_should_match": 1}}
+    try:
+        resp = es.search(index=alias, query=query, aggs=aggs, size=0, request_cache=True)
+    except (ApiError, TransportError) as exc:
+        raise _unavailable("search", alias, exc) from exc
+    found = resp.get("aggregations") or {}
+    return {kind: {"records": (found.get(kind) or {}).get("doc_count", 0),
+                   "values": [{"value": b["key"], "count": b["doc_count"]} for b in
+                              ((found.get(kind) or {}).get("values") or {}).get("buckets", [])]}
+            for kind in ORIGINAL_TWINS}
+
+
 def _unavailable(what: str, alias: str, exc: Exception) -> SearchUnavailable:
     """The error a page or the API turns into "unavailable right now", logged with its
     reason (never the query) so an operator can tell which guard answered; an open
