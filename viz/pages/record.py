@@ -13,6 +13,7 @@ from index.search import SearchUnavailable, get_record
 from viz.components import services
 from viz.components.links import filter_href
 from viz.components.related_list import cite_links, related_section
+from viz.components.topics_around import topics_around
 
 dash.register_page(__name__, path_template="/record/<record_id>", title="shelfmap — record",
                    name="Record")
@@ -95,4 +96,5 @@ def layout(record_id: str | None = None, **_args):
     except SearchUnavailable:
         items = None  # the record is still worth showing without its neighbours
     return html.Main([back, record_view(record), cite_links(record["id"]),
+                      topics_around(ctx.graph(), record),
                       related_section(record, items)], className="sm-page")
