@@ -176,6 +176,15 @@ def test_the_topic_page_of_a_heading(app_url, store):
         _top_counts_open_their_records(app_url, by_id(tree, f"topic-top-{facet}"))
 
 
+def test_a_subdivided_heading_lists_its_broader_headings(app_url, store):
+    node = "subject:Korea (North) -- Politics and government"
+    tree = page(app_url, topic_path(node))
+    broader = by_id(tree, "topic-broader")
+    assert links(broader) == [("Korea (North)", topic_path(KN))]
+    assert text(broader) == f"Korea (North) {store.records[store.index[KN]]:,}"
+    assert total(app_url, topic_records_href(node)) == store.records[store.index[node]]
+
+
 def test_a_label_finds_the_topic_and_a_class_lists_its_subjects(app_url, store):
     tree = page(app_url, "/topic/" + quote("korea (north)"))
     assert text(by_id(tree, "topic-title")) == "Korea (North)"

@@ -100,10 +100,11 @@ def _records(node: dict, result: dict | None) -> html.Section:
 def _heading_links(store, headings: list[dict], id: str) -> html.Ul:
     items = []
     for h in headings:
-        found = store.find(h["id"])
-        label = dcc.Link(h["label"], href=topic_href(h["id"])) if found is not None else \
-            dcc.Link(h["label"], href=topic_records_href(h["id"]))
-        items.append(html.Li([label, html.Span(f" {h['records']:,}", className="sm-count")]))
+        # A heading the graph left out (no kept link) still opens its records.
+        href = topic_href(h["id"]) if h["id"] in store.index else topic_records_href(h["id"])
+        count = html.Span(f" {h['records']:,}", className="sm-count") \
+            if h["records"] is not None else None
+        items.append(html.Li([dcc.Link(h["label"], href=href), count]))
     return html.Ul(items, className="sm-facet-values", id=id)
 
 
@@ -117,7 +118,7 @@ def _hierarchy(store, node: dict, facets: dict | None) -> list:
     above = [make_node_id("subject", h) for h in broader(value)[:-1]]
     if above:
         rows = [{"id": h, "label": split_id(h)[1],
-                 "records": int(store.records[store.index[h]]) if h in store.index else 0}
+                 "records": int(store.records[store.index[h]]) if h in store.index else None}
                 for h in above]
         out += [_h2("Broader"), _heading_links(store, rows, "topic-broader")]
     below = {n["id"]: n for n in store.narrower(node["id"], NARROWER_SHOWN)}
