@@ -81,6 +81,7 @@ def _items(branches: tuple[Branch, ...] | list[Branch]) -> list[html.Li]:
     return items
 
 
-def neighbourhood_list(tree: list[Branch], id: str = "topic-twin") -> html.Ul:
-    """The twin as nested lists (one level per hop)."""
-    return html.Ul(_items(tree), className="sm-twin", id=id)
+def neighbourhood_list(tree: list[Branch], label: str, id: str = "topic-twin") -> html.Ul:
+    """The twin as nested lists (one level per hop); ``label`` names it for screen
+    readers ("Topics linked to Korea (North)")."""
+    return html.Ul(_items(tree), className="sm-twin", id=id, **{"aria-label": label})

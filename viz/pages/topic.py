@@ -168,7 +168,7 @@ def _neighbourhood(store, node: dict, depth: int) -> html.Section:
             dcc.Link("two hops", href=topic_href(node["id"]), id="topic-depth-2")
             if depth != 2 else html.Strong("two hops")]
     body = [html.P(["Linked topics, strongest link first: ", *hops], className="sm-meta"),
-            neighbourhood_list(tree)] if tree else \
+            neighbourhood_list(tree, f"Topics linked to {node['label']}")] if tree else \
         [_message("No linked topics.", "topic-twin-empty", error=False)]
     return html.Section([_h2("Around this topic"), *body], id="topic-around")
 
