@@ -52,7 +52,8 @@ def test_a_search_page_keeps_its_filters_in_the_form(app_url, api):
     expected = api("/api/search", q="history", language="eng").json()
     body = _get(app_url, "/?q=history&language=eng&page=2").text
     assert f"{expected['total']:,} records for “history”" in body
-    assert '<input name="language" type="hidden" value="eng">' in body
+    assert '<input class="dash-input-element" name="language" type="hidden" value="eng">' \
+        in body
     assert 'name="page"' not in body  # a new query starts at its first page
     assert re.search(r'<input id="search-q"[^>]* value="history"', body)
     _no_dash(body)

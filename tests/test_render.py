@@ -88,11 +88,14 @@ def test_input_is_an_input_with_its_attributes_and_not_dash_s():
     tree = dcc.Input(id="search-q", name="q", type="search", value='say "hi"',
                      autoComplete="off", placeholder="Titles <and> names",
                      className="sm-input", debounce=0.35, n_submit=0)
-    assert render(tree) == ('<input id="search-q" autocomplete="off" class="sm-input" name="q"'
-                            ' placeholder="Titles &lt;and&gt; names" type="search"'
-                            ' value="say &quot;hi&quot;">')
+    # As Dash 4 draws it: the class on a container, the input inside.
+    assert render(tree) == ('<div class="dash-input-container sm-input">'
+                            '<input id="search-q" autocomplete="off" class="dash-input-element"'
+                            ' name="q" placeholder="Titles &lt;and&gt; names" type="search"'
+                            ' value="say &quot;hi&quot;"></div>')
     assert render(dcc.Input(name="subject", value="Korea")) == \
-        '<input name="subject" type="text" value="Korea">'
+        ('<div class="dash-input-container"><input class="dash-input-element" name="subject"'
+         ' type="text" value="Korea"></div>')
 
 
 def test_a_get_form():
@@ -100,7 +103,9 @@ def test_a_get_form():
                       html.Button("Search", type="submit")],
                      action="/", method="get", role="search")
     assert render(tree) == ('<form action="/" method="get" role="search">'
-                            '<input name="language" type="hidden" value="kor">'
+                            '<div class="dash-input-container dash-input-hidden">'
+                            '<input class="dash-input-element" name="language" type="hidden"'
+                            ' value="kor"></div>'
                             '<button type="submit">Search</button></form>')
 
 

@@ -45,7 +45,7 @@ DASH_ONLY = frozenset({"n_clicks", "n_clicks_timestamp", "disable_n_clicks", "lo
 INPUT_ATTRIBUTES = ("id", "type", "name", "value", "placeholder", "autoComplete",
                     "inputMode", "readOnly", "required", "autoFocus", "disabled", "list",
                     "multiple", "spellCheck", "min", "max", "step", "minLength",
-                    "maxLength", "pattern", "size", "className", "style")
+                    "maxLength", "pattern", "size")
 LINK_ATTRIBUTES = ("id", "href", "target", "title", "className", "style")
 # Components that draw nothing: they hold state for Dash's client.
 INVISIBLE = frozenset({(DCC_NS, "Location"), (DCC_NS, "Store")})
@@ -135,9 +135,7 @@ def _component(component: Component) -> Iterator[str]:
         attrs = {k: props[k] for k in LINK_ATTRIBUTES if k in props}
         yield from _element("a", attrs, props.get("children"))
     elif kind == (DCC_NS, "Input"):
-        attrs = {k: props[k] for k in INPUT_ATTRIBUTES if k in props}
-        attrs.setdefault("type", "text")
-        yield from _element("input", attrs, None)
+        yield from _input(props)
     elif kind in INVISIBLE:
         return
     elif kind == (SHELFMAP_NS, "MapSvg"):
@@ -148,6 +146,22 @@ def _component(component: Component) -> Iterator[str]:
     else:
         raise UnknownComponent(f"the first paint cannot draw {kind[0]}.{kind[1]}; "
                                "teach viz/render.py what it renders as")
+
+
+def _input(props: dict) -> Iterator[str]:
+    """dcc.Input as Dash 4's renderer draws it: the input inside a container that
+    carries its className and style (``dash-input-container``; ``dash-input-hidden``
+    for a hidden one), so the page's CSS styles both drawings alike."""
+    kind = props.get("type", "text")
+    container = " ".join(filter(None, ("dash-input-container", props.get("className"),
+                                       "dash-input-hidden" if kind == "hidden" else None)))
+    outer = {"className": container, **({"style": props["style"]} if "style" in props else {})}
+    attrs = {k: props[k] for k in INPUT_ATTRIBUTES if k in props}
+    attrs["type"] = kind
+    attrs["className"] = "dash-input-element"
+    yield _start("div", outer)
+    yield _start("input", attrs)
+    yield "</div>"
 
 
 def _element(tag: str, attrs: dict, children) -> Iterator[str]:
