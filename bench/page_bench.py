@@ -41,7 +41,7 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import urllib3
 
@@ -211,15 +211,19 @@ def measure(browser, base: str, name: str, path: str | None) -> dict:
 
 def pages_to_measure(http, base: str, only: list[str] | None) -> list[tuple[str, str | None]]:
     """The five pages; the record and the topic are picked from the running app."""
+    from ingest.graph import node_id
+
     record = topic = None
     hits = json.loads(http.request("GET", base + "/api/search?q=korea&size=1").data)["hits"]
     if hits:
         record = "/record/" + quote(hits[0]["id"], safe=":")
-    answer = http.request("GET", base + "/api/graph/topics?limit=1")
-    if answer.status == 200:
-        nodes = json.loads(answer.data)["nodes"]
-        if nodes:
-            topic = "/topic/" + quote(nodes[0]["id"], safe=":")
+        # The record's first subject heading that the graph holds: a topic page.
+        for subject in hits[0].get("subjects") or ():
+            answer = http.request("GET", base + "/api/graph/topics?" + urlencode(
+                {"around": node_id("subject", subject), "depth": 1, "limit": 1}))
+            if answer.status == 200:
+                topic = "/topic/" + quote(node_id("subject", subject), safe=":")
+                break
     pages = [("home", "/"), ("map", "/map"), ("search korea", "/?q=korea"),
              ("record", record), ("topic", topic)]
     return [p for p in pages if not only or p[1] in only or p[0] in only]
