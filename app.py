@@ -1,5 +1,6 @@
-"""The Dash app factory and the server: pages from viz/pages, the JSON API (viz/api.py),
-one Elasticsearch client per process."""
+"""The Dash app factory and the server: pages from viz/pages, each drawn on the server
+first (viz/first_paint.py), the JSON API (viz/api.py), one Elasticsearch client per
+process."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import flask
 
 from index.client import connect_interactive
 from index.health import HealthCache
-from viz import api, errors
+from viz import api, errors, first_paint, http_cache
 from viz.components import services
 
 VIZ = Path(__file__).resolve().parent / "viz"
@@ -41,6 +42,8 @@ def create_app(settings) -> dash.Dash:
         graph_dir=settings.graph_dir))
     errors.install(app.server, app)
     api.install(app.server, settings.graph_dir)
+    first_paint.install(app)
+    http_cache.install(app.server)
     return app
 
 
@@ -80,8 +83,8 @@ def _wsgi(settings) -> flask.Flask:
 # Routes whose first answer sets up or imports what later answers share: Dash sets
 # itself up on its first request (not thread-safe: a second request racing it found
 # no callbacks), the graph store loads the graph, the JSON encoders import lazily.
-WARM_UP_PATHS = ("/", "/_dash-layout", "/_dash-dependencies", "/api/graph/topics?limit=1",
-                 "/api/health")
+WARM_UP_PATHS = ("/", "/_dash-boot", "/_dash-layout", "/_dash-layout?page=/",
+                 "/_dash-dependencies", "/api/graph/topics?limit=1", "/api/health")
 log = logging.getLogger("shelfmap.serve")
 
 

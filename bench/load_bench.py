@@ -9,11 +9,13 @@ after a health check: the server's start is part of what is measured.
 
 A visitor asks what a browser asks. It arrives on the home page or on a bookmarked
 search or record (now and then after a request of the topic map or a health check),
-loading the page as the browser does (the shell, the scripts once, Dash's layout and
-callbacks, the page); then it searches two or three times with real queries drawn
+loading the page as a wide screen's browser does (the server-drawn page and its
+stylesheet, then Dash's takeover: its scripts once, its boot, the layout with the page
+in place, the callbacks); then it searches two or three times with real queries drawn
 from the catalogue (words of English and Korean titles, English and Hangul subject
-headings): typing (the search box's suggestions, sometimes `/api/suggest`), submitting,
-and following what the pages offer: a facet value, the next page, a record, another
+headings): typing (the search box's suggestions, sometimes `/api/suggest`), submitting
+(the form's GET, which Dash turns into its router's callback), and following what the
+pages offer: a facet value, the next page, a record, another
 record or a subject from there. Some ask the JSON API as a script or the topic map's
 client would: searches with facets and pages, records, related material, citations,
 the topic graph (`/api/graph/topics`, with and without `around=`), `/api/health`.
@@ -35,7 +37,6 @@ reuses what it already holds: for short runs while developing).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -66,7 +67,7 @@ CLI = Path(sys.executable).with_name("shelfmap")
 HEADERS = {"accept-encoding": "gzip", "user-agent": "shelfmap-load-bench"}
 
 KINDS = ("page shell", "static asset", "dash layout", "dash dependencies", "home", "search",
-         "search filtered", "search next page", "record", "suggest box", "search submit",
+         "search filtered", "search next page", "record", "suggest box",
          "api search", "api suggest", "api record", "related", "cite", "graph overview",
          "graph around", "health")
 
@@ -138,17 +139,20 @@ class Site:
 
 # --- visitors ------------------------------------------------------------------------
 
-# Today's pages are Dash pages: the first answer is the app's shell, and the browser
-# then asks for the layout, the callbacks and, through the page router's callback, the
-# page itself (a component tree as JSON); a link on the page (dcc.Link) asks only
-# that callback again. Visitors ask what the browser asks, in that order.
+# Pages are drawn on the server first (docs/pages.md): the first answer is the page
+# itself as HTML; a wide screen's browser then brings Dash (takeover.js, /_dash-boot
+# and the scripts it lists, cached after the first time), asks for the layout with the
+# page already in place (/_dash-layout?page=...) and the callbacks. A link on the page
+# (dcc.Link) or a search submitted asks the page router's callback. Visitors ask what
+# the browser asks, in that order.
 _ROUTER = {"output": ".._pages_content.children..._pages_store.data..",
            "outputs": [{"id": "_pages_content", "property": "children"},
                        {"id": "_pages_store", "property": "data"}],
            "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
            "state": []}
 _CALLBACK_HEADERS = {**HEADERS, "content-type": "application/json"}
-_ASSET = re.compile(r'<(?:script src|link rel="[^"]*" (?:type="[^"]*" )?href)="(/[^"]+)"')
+_ASSET = re.compile(r'<(?:script src|link rel="stylesheet" href)="(/[^"]+)"')
+_TAKEOVER = re.compile(r'"(/_shelfmap/takeover\.[0-9a-f]+\.js)"')
 _RECORD_LINK = re.compile(r'"href":"(/record/[^"]+)"')
 _FACET_LINK = re.compile(r'"href":"(/\?[^"]*\b(?:subject|author|language|class)=[^"]*)"')
 _NEXT_LINK = re.compile(r'"href":"([^"]+)"(?:,"\w+":"[^"]*")*,"id":"search-next"')
@@ -170,15 +174,14 @@ def _suggest_body(text: str) -> bytes:
                       ensure_ascii=False).encode()
 
 
-def _submit_body(q: str, search: str) -> bytes:
-    return json.dumps({"output": "search-nav.href",
-                       "outputs": {"id": "search-nav", "property": "href"},
-                       "inputs": [{"id": "search-q", "property": "n_submit", "value": 1},
-                                  {"id": "search-go", "property": "n_clicks", "value": 0}],
-                       "changedPropIds": ["search-q.n_submit"],
-                       "state": [{"id": "search-q", "property": "value", "value": q},
-                                 {"id": "search-nav", "property": "search", "value": search}]},
-                      ensure_ascii=False).encode()
+def _submitted(q: str, href: str) -> str:
+    """Where the search box's form goes from the page at ``href``: the query, then the
+    filters the form keeps (every argument of a search page but q and page)."""
+    from urllib.parse import parse_qsl
+
+    kept = [(k, v) for k, v in parse_qsl(href.partition("?")[2])
+            if k not in ("q", "page")] if href.startswith("/?") else []
+    return "/?" + urlencode([("q", q), *kept])
 
 
 class Page:
@@ -261,16 +264,23 @@ class Visitor:
 
     # -- what the browser does ----------------------------------------------------------
     def open(self, href: str, kind: str) -> None:
-        """A page typed in or bookmarked: the shell, what it loads, then the page."""
-        status, shell = self.request("page shell", href)
+        """A page typed in or bookmarked: the page, what it loads, then Dash's
+        takeover (the layout holds the page, so the router is not asked)."""
+        status, page = self.request("page shell", href)
+        text = page.decode("utf-8", "replace") if status == 200 else ""
+        assets = _ASSET.findall(text) + _TAKEOVER.findall(text)
+        if assets:
+            status, boot = self.request("static asset", "/_dash-boot")
+            if status == 200:
+                assets += _ASSET.findall(boot.decode("utf-8", "replace"))
+        for asset in assets:
+            if asset not in self.cached:
+                if self.request("static asset", unescape(asset))[0] == 200:
+                    self.cached.add(asset)
+        status, data = self.request(kind, "/_dash-layout?" + urlencode({"page": href}))
         if status == 200:
-            for asset in _ASSET.findall(shell.decode("utf-8", "replace")):
-                if asset not in self.cached:
-                    if self.request("static asset", unescape(asset))[0] == 200:
-                        self.cached.add(asset)
-        self.request("dash layout", "/_dash-layout")
+            self.page = Page(href, data)
         self.request("dash dependencies", "/_dash-dependencies")
-        self.navigate(href, kind)
 
     def navigate(self, href: str, kind: str) -> None:
         """A link on the page followed: the page router's callback renders it."""
@@ -324,14 +334,7 @@ class Visitor:
             time.sleep(rng.uniform(0.35, 1.0))
         if rng.random() < 0.3:
             self.api("api suggest", "/api/suggest?" + urlencode({"q": prefixes[-1]}))
-        search = "?" + self.page.href.partition("?")[2] if "?" in self.page.href else ""
-        status, data = self.request("search submit", "/_dash-update-component",
-                                    _submit_body(q, search))
-        href = "/?" + urlencode({"q": q})
-        if status == 200:
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                href = json.loads(data)["response"]["search-nav"]["href"]
-        self.navigate(href, "search")
+        self.navigate(_submitted(q, self.page.href), "search")
         self.think()
         if self.page.facets and rng.random() < 0.4:
             self.navigate(rng.choice(self.page.facets[:40]), "search filtered")

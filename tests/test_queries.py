@@ -181,12 +181,13 @@ def test_blank_parameters_are_defaults():
 
 
 def test_search_box_keeps_filters_and_restarts_paging():
-    from viz.components.links import record_href, with_query
+    from viz.components.links import kept_args, record_href
 
-    assert with_query("?q=old&subject=Korea+--+History&page=3", "한국") == \
-        "/?q=%ED%95%9C%EA%B5%AD&subject=Korea+--+History"
-    assert with_query("?q=old&language=kor", "  ") == "/?language=kor"
-    assert with_query(None, None) == "/"
+    params = SearchParams(q="old", page=3, filters=(("subject", "Korea -- History"),),
+                          year_to=1950, sort="year")
+    assert kept_args(params) == [("subject", "Korea -- History"), ("year_to", "1950"),
+                                 ("sort", "year")]
+    assert kept_args(SearchParams(q="x")) == []
     assert record_href("DLC:00272142") == "/record/DLC:00272142"
     assert record_href("a/b c") == "/record/a%2Fb%20c"
 

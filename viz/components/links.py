@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import quote, urlencode
 
 from index.queries import SearchParams
 from ingest.graph import split_id
@@ -22,16 +22,10 @@ def record_href(record_id: str) -> str:
     return "/record/" + quote(record_id, safe=":")
 
 
-def with_query(search: str | None, q: str | None) -> str:
-    """The current URL's search (``?q=...&subject=...``) with a new query: filters
-    stay, the page goes back to 1."""
-    args = [(k, v) for k, v in parse_qsl((search or "").lstrip("?"), keep_blank_values=False)
-            if k not in ("q", "page")]
-    q = (q or "").strip()
-    if q:
-        args.insert(0, ("q", q))
-    query = urlencode(args)
-    return f"/?{query}" if query else "/"
+def kept_args(params: SearchParams) -> list[tuple[str, str]]:
+    """What a new query from the search box keeps of the current search: its filters,
+    year range, order and page size (the query itself and the page go)."""
+    return [(k, v) for k, v in params.to_args() if k not in ("q", "page")]
 
 
 # The facet that filters on each kind of graph node: the graph counts a record under a

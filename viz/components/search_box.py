@@ -1,15 +1,22 @@
-"""The search box at the top of every page, with its suggestions: a query typed and
-submitted goes to the search page ("/?q=..."), keeping the filters of the page's own
-address; a pause in typing asks for a few suggestions (ids prefixed "search-")."""
+"""The search box at the top of every page, with its suggestions (ids prefixed
+"search-").
+
+The box is a plain GET form (action "/", the query in ``q``, the page's own filters in
+hidden inputs), so it searches with or without scripts: without Dash the browser loads
+"/?q=..." like any link. Once Dash has taken over, the page's loader turns the submit
+into Dash's in-page navigation instead (docs/pages.md), so a search is one request,
+never a page load and a callback both. Typing asks, after a pause, for a few
+suggestions: the one thing here that needs Dash."""
 
 from __future__ import annotations
 
-from dash import Input, Output, State, callback, dcc, html
+from collections.abc import Iterable
+
+from dash import Input, Output, callback, dcc, html
 
 from index.search import SearchUnavailable
 from index.suggest import suggest
 from viz.components import services
-from viz.components.links import with_query
 from viz.components.suggestions import suggestion_list
 
 SUGGESTIONS = 8
@@ -18,16 +25,18 @@ SUGGESTIONS = 8
 SUGGEST_DEBOUNCE = 0.35
 
 
-def search_box(q: str = "") -> html.Div:
-    return html.Div([
+def search_box(q: str = "", keep: Iterable[tuple[str, str]] = ()) -> html.Form:
+    """The form; ``keep`` holds the (name, value) arguments a new query keeps (a
+    search page's filters, year range and order: see ``links.kept_args``)."""
+    hidden = [dcc.Input(type="hidden", name=name, value=value) for name, value in keep]
+    return html.Form([
         html.Label("Search the catalogue", htmlFor="search-q", className="sm-hidden"),
-        dcc.Input(id="search-q", type="search", value=q, autoComplete="off",
+        dcc.Input(id="search-q", name="q", type="search", value=q, autoComplete="off",
                   placeholder="Titles, subjects, names — 한국, Hanʼguk, economics…",
                   className="sm-input", debounce=SUGGEST_DEBOUNCE),
-        html.Button("Search", id="search-go", className="sm-button", n_clicks=0),
-        # Navigates without reloading the page (Dash Pages re-renders from the new URL).
-        dcc.Location(id="search-nav", refresh="callback-nav"),
-    ], className="sm-searchbox", role="search")
+        *hidden,
+        html.Button("Search", id="search-go", type="submit", className="sm-button"),
+    ], action="/", method="get", role="search", className="sm-searchbox", id="search-form")
 
 
 def suggest_box() -> html.Div:
@@ -41,14 +50,6 @@ def _text(value) -> str:
     if isinstance(value, str):
         return value
     return "" if value is None or isinstance(value, (list, bool)) else str(value)
-
-
-@callback(Output("search-nav", "href"),
-          Input("search-q", "n_submit"), Input("search-go", "n_clicks"),
-          State("search-q", "value"), State("search-nav", "search"),
-          prevent_initial_call=True)
-def submit(_submits, _clicks, q, search_args):
-    return with_query(search_args, _text(q))
 
 
 @callback(Output("search-suggest", "children"), Input("search-q", "value"),

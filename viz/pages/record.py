@@ -13,6 +13,7 @@ from index.search import SearchUnavailable, get_record
 from viz.components import services
 from viz.components.links import filter_href
 from viz.components.related_list import cite_links, related_section
+from viz.components.search_box import search_box, suggest_box
 from viz.components.topics_around import topics_around
 
 dash.register_page(__name__, path_template="/record/<record_id>", title="shelfmap — record",
@@ -76,20 +77,23 @@ def record_view(record: dict) -> html.Article:
 
 
 def layout(record_id: str | None = None, **_args):
-    back = html.P(dcc.Link("‹ Search", href="/"), className="sm-back")
+    # Every page has the search box at its top; "‹ Search" goes back to the start.
+    back = html.Div([search_box(), suggest_box(),
+                     html.P(dcc.Link("‹ Search", href="/"), className="sm-back")])
     if not record_id:
         return html.Main([back, html.P("No record named.", className="sm-message")],
-                         className="sm-page")
+                         className="sm-page", **{"data-status": "404"})
     ctx = services.current()
     try:
         record = get_record(ctx.es, ctx.alias, unquote(record_id))
     except SearchUnavailable:
         return html.Main([back, html.P("The catalogue is unavailable right now.",
-                                       className="sm-message sm-error")], className="sm-page")
+                                       className="sm-message sm-error")], className="sm-page",
+                         **{"data-status": "503"})
     if record is None:
         return html.Main([back, html.P(f"No record {unquote(record_id)!s} in the catalogue.",
                                        className="sm-message sm-error", id="record-missing")],
-                         className="sm-page")
+                         className="sm-page", **{"data-status": "404"})
     try:
         found = related(ctx.es, ctx.alias, record["id"])
         items = found["related"] if found else []

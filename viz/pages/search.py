@@ -11,7 +11,7 @@ from index.search import SearchUnavailable, search
 from viz.components import services
 from viz.components.facet_list import active_filters, facet_lists
 from viz.components.hits import hit_list
-from viz.components.links import search_href
+from viz.components.links import kept_args, search_href
 from viz.components.search_box import search_box, suggest_box
 from viz.components.sorting import sort_links
 
@@ -43,17 +43,18 @@ def layout(**args):
     try:
         params = parse_search_params(args)
     except BadParameter as exc:
-        return html.Main([search_box(str(args.get("q") or "")), suggest_box(),
+        q = args.get("q")
+        return html.Main([search_box(q if isinstance(q, str) else ""), suggest_box(),
                           _message(f"The address has a bad {exc.name}: {exc.message}.", "error")],
-                         className="sm-page")
+                         className="sm-page", **{"data-status": "400"})
     ctx = services.current()
     ctx.log_query("page", args)
     try:
         result = search(ctx.es, ctx.alias, params, PAGE_FIELDS)
     except SearchUnavailable:
-        return html.Main([search_box(params.q), suggest_box(),
+        return html.Main([search_box(params.q, kept_args(params)), suggest_box(),
                           _message("Search is unavailable right now. Please try again soon.",
-                                   "error")], className="sm-page")
+                                   "error")], className="sm-page", **{"data-status": "503"})
     total = result["total"]
     summary = f"{total:,} record{'s' if total != 1 else ''}"
     if params.q:
@@ -64,5 +65,6 @@ def layout(**args):
                           hit_list(result["hits"]), _pager(params, total)],
                          className="sm-results"),
             html.Aside(facet_lists(params, result["facets"]), className="sm-side")]
-    return html.Main([search_box(params.q), suggest_box(), active_filters(params),
+    return html.Main([search_box(params.q, kept_args(params)), suggest_box(),
+                      active_filters(params),
                       html.Div(body, className="sm-body")], className="sm-page")
