@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, quote, urlencode
 
 from index.queries import SearchParams
+from ingest.graph import split_id
 
 
 def search_href(params: SearchParams) -> str:
@@ -31,3 +32,26 @@ def with_query(search: str | None, q: str | None) -> str:
         args.insert(0, ("q", q))
     query = urlencode(args)
     return f"/?{query}" if query else "/"
+
+
+# The search filter that holds each kind of topic node (index/facets.py): a node's value
+# (ingest.graph.split_id) is exactly the value the facet's field holds, so a search
+# filtered by both ends of a link finds exactly the records the link counted.
+FILTER_OF_KIND = {"subject": "subject", "author": "author", "class": "class"}
+
+
+def topic_href(node_id: str) -> str:
+    return "/topic/" + quote(node_id, safe=":")
+
+
+def region_href(region: str | None = None) -> str:
+    return "/map?" + urlencode({"region": region}) if region else "/map"
+
+
+def shared_records_href(a: str, b: str) -> str:
+    """The records two topic nodes share: the search filtered by both (filters AND)."""
+    params = SearchParams()
+    for node in (a, b):
+        kind, value = split_id(node)
+        params = params.with_filter(FILTER_OF_KIND[kind], value)
+    return search_href(params)
