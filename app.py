@@ -37,7 +37,8 @@ def create_app(settings) -> dash.Dash:
     checks = HealthCache(health_es, settings.index, breaker=es.transport.breaker,
                          max_age=settings.search_timeout + 2)
     services.install(app.server, services.Services(
-        es=es, alias=settings.index, log_queries=settings.log_queries, health=checks))
+        es=es, alias=settings.index, log_queries=settings.log_queries, health=checks,
+        graph_dir=settings.graph_dir))
     errors.install(app.server, app)
     api.install(app.server, settings.graph_dir)
     return app

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from pathlib import Path
+
 import flask
 from elasticsearch import Elasticsearch
 
@@ -24,6 +26,8 @@ class Services:
     log_queries: bool = False
     # Answers /api/health without waiting on the cluster (index.health.HealthCache).
     health: object | None = None
+    # Where the topic graph's builds are (settings.graph_dir): the map pages read it.
+    graph_dir: Path | None = None
 
     def log_query(self, where: str, args) -> None:
         """Log a visitor's query only when the operator turned that on."""
