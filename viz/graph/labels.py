@@ -6,8 +6,8 @@ A view is drawn in a 1000 x 1000 box (:data:`VIEW`). Zooming in by 2, 4 or 8 is 
 text (:func:`text_width`: Hangul and other East Asian wide characters take a full em,
 Latin letters less) and, given in priority order, each label gets the lowest band in
 which its box overlaps none of the labels before it that show in that band
-(:func:`bands`). Boxes only shrink as the band rises, so a label shown in band ``b``
-overlaps nothing in any band above ``b`` either: no two labels overlap at any zoom.
+(:func:`bands`) and in every band above it, where labels before it may show that did
+not fit lower down: no two labels overlap at any zoom.
 """
 
 from __future__ import annotations
@@ -92,6 +92,12 @@ def overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _fits(b: tuple[float, float, float, float], shown: np.ndarray) -> bool:
+    x0, y0, x1, y1 = b[0] - GAP, b[1] - GAP, b[2] + GAP, b[3] + GAP
+    return not np.any((shown[:, 0] < x1) & (x0 < shown[:, 2]) & (shown[:, 1] < y1)
+                      & (y0 < shown[:, 3]))
+
+
 def bands(texts: Sequence[str], xs: Sequence[float], ys: Sequence[float],
           whats: Sequence[str]) -> list[int]:
     """The band from which each label shows, given in priority order (the first is the
@@ -108,14 +114,14 @@ def bands(texts: Sequence[str], xs: Sequence[float], ys: Sequence[float],
     count = [0] * BANDS
     for i in range(n):
         for b in range(BANDS):
-            x0, y0, x1, y1 = box(texts[i], xs[i], ys[i], whats[i], b)
-            x0, y0, x1, y1 = x0 - GAP, y0 - GAP, x1 + GAP, y1 + GAP
-            s = shown[b][:count[b]]
-            if not np.any((s[:, 0] < x1) & (x0 < s[:, 2]) & (s[:, 1] < y1) & (y0 < s[:, 3])):
+            # Shown from band b, the label must clear, in every band from b up, the
+            # labels before it shown there (one shown only from a higher band too).
+            if all(_fits(box(texts[i], xs[i], ys[i], whats[i], z), shown[z][:count[z]])
+                   for z in range(b, BANDS)):
                 out[i] = b
                 break
         if out[i] != HIDDEN:
-            # Shown from its band on: it takes its room in that band and every one above.
+            # It takes its room in its band and every one above.
             for b in range(out[i], BANDS):
                 shown[b][count[b]] = box(texts[i], xs[i], ys[i], whats[i], b)
                 count[b] += 1
