@@ -34,7 +34,7 @@ WHAT = {"l": "region", "t": "topic", "x": "exit"}   # label classes -> labels.FO
 
 def _n(value: float) -> str:
     """A coordinate to a tenth, without a trailing .0."""
-    text = f"{round(float(value), 1):.1f}"
+    text = "%.1f" % value
     return text[:-2] if text.endswith(".0") else text
 
 
@@ -109,31 +109,29 @@ def _exit(item: dict) -> str:
             f'{_label(item["label"], item["x"], item["y"], "x", item["band"])}</a>')
 
 
-def _line(a: dict, b: dict) -> str:
-    return f'M{_n(a["x"])} {_n(a["y"])}L{_n(b["x"])} {_n(b["y"])}'
-
-
 def map_svg(view: dict, *, title: str) -> str:
     """The SVG of a map view; ``title`` names it for screen readers."""
     at = {item["id"]: item for item in view["regions"] + view["topics"]}
     labels = {i: item["label"] for i, item in at.items()}
+    ends = {i: f'{_n(item["x"])} {_n(item["y"])}' for i, item in at.items()}
     lines: dict[str, list[str]] = {}
     hits = []
     for link in view["links"]:
-        a, b = at[link["source"]], at[link["target"]]
+        a, b = link["source"], link["target"]
         if link["kind"] == "region":
             reason = region_link_reason(link, labels)
-            href = shared_records_href(link["strongest"]["source"],
-                                       link["strongest"]["target"])
-            weight = link["strongest"]["weight"]
+            strongest = link["strongest"]
+            href = shared_records_href(strongest["source"], strongest["target"])
+            weight = strongest["weight"]
         else:
-            reason = link_reason(link | {"source_label": a["label"],
-                                         "target_label": b["label"]})
-            href = shared_records_href(link["source"], link["target"])
+            reason = link_reason(link | {"source_label": labels[a], "target_label": labels[b]})
+            href = shared_records_href(a, b)
             weight = link["weight"]
-        lines.setdefault(_weight_class(weight), []).append(_line(a, b))
-        hits.append(f'<a href="{_a(href)}" aria-label="{_a(reason)}"><title>{_a(reason)}'
-                    f'</title><path d="{_line(a, b)}"/></a>')
+        line = f"M{ends[a]}L{ends[b]}"
+        lines.setdefault(_weight_class(weight), []).append(line)
+        reason = _a(reason)
+        hits.append(f'<a href="{_a(href)}" aria-label="{reason}"><title>{reason}'
+                    f'</title><path d="{line}"/></a>')
     drawn = "".join(f'<path d="{"".join(d)}" class="{w}"/>' for w, d in sorted(lines.items()))
     items = "".join(_region(r) for r in view["regions"]) + \
         "".join(_topic(t) for t in view["topics"])
@@ -141,4 +139,4 @@ def map_svg(view: dict, *, title: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {VIEW:g} {VIEW:g}" '
             f'class="sm-map sm-z0" role="group" aria-label="{_a(title)}">'
             f'<g class="e" aria-hidden="true">{drawn}</g><g class="n">{items}</g>'
-            f'<g class="o">{exits}</g><g class="h">{hits and "".join(hits) or ""}</g></svg>')
+            f'<g class="o">{exits}</g><g class="h">{"".join(hits)}</g></svg>')

@@ -50,8 +50,7 @@ def region_href(region: str | None = None) -> str:
 
 def shared_records_href(a: str, b: str) -> str:
     """The records two topic nodes share: the search filtered by both (filters AND)."""
-    params = SearchParams()
-    for node in (a, b):
-        kind, value = split_id(node)
-        params = params.with_filter(FILTER_OF_KIND[kind], value)
-    return search_href(params)
+    (ka, va), (kb, vb) = split_id(a), split_id(b)
+    # Built directly rather than by two with_filter steps: a map view makes hundreds.
+    return search_href(SearchParams(filters=((FILTER_OF_KIND[ka], va),
+                                             (FILTER_OF_KIND[kb], vb))))

@@ -121,12 +121,20 @@ def explanation(view: dict) -> str:
     return EXPLAIN_TOPICS if view["topics"] else EXPLAIN_REGIONS
 
 
-def map_section(view: dict, *, twin: bool = True) -> html.Section:
+def view_of(graph: graph_store.GraphStore, region: str | None) -> tuple[dict, str]:
+    """A view and its SVG markup, drawn once per build and region (``GraphStore.drawn``).
+    Raises ``UnknownRegion``."""
+    def make():
+        view = graph.catalogue_view() if region is None else graph.region_view(region)
+        return view, svg.map_svg(view, title=map_title(view))
+    return graph.drawn(("map", region), make)
+
+
+def map_section(view: dict, markup: str, *, twin: bool = True) -> html.Section:
     title = map_title(view)
     parts = [_crumbs(view),
              html.P(explanation(view), className="sm-explain", id="map-explain"),
-             html.Div([_zoom(), MapSvg(id="map-svg", className="sm-mapsvg",
-                                       markup=svg.map_svg(view, title=title))],
+             html.Div([_zoom(), MapSvg(id="map-svg", className="sm-mapsvg", markup=markup)],
                       className="sm-mapbox"),
              _exits(view)]
     if twin:

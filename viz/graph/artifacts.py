@@ -74,7 +74,7 @@ CORE_TABLES = ("nodes", "edges", "communities", "community_edges")
 MAP_TABLES = ("regions", "region_links", "placements")
 MANIFEST_KEYS = ("version", "catalogue_version", "built_at", "parameters", "counts", "timings")
 PARAMETERS = ("min_support", "top_k", "seed")
-TIMINGS = ("counting", "pruning", "communities", "layout", "total")
+TIMINGS = ("counting", "pruning", "communities", "layout", "regions", "total")
 
 
 class GraphArtifactError(ValueError):

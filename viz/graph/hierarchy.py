@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from viz.graph import labels as lb
+from viz.graph.artifacts import PLACEMENTS, REGION_LINKS, REGIONS
 
 MAX_VIEW = 500
 MAX_EXITS = 12       # region links kept per region (its strongest by links)
@@ -257,8 +258,6 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
     """The ``regions``, ``region_links`` and ``placements`` tables of a build
     (docs/graph.md) from its nodes (with community, centrality, x, y), edges and
     communities."""
-    from viz.graph.artifacts import PLACEMENTS, REGION_LINKS, REGIONS
-
     nodes = nodes.sort_by("id")
     ids = nodes.column("id").to_pylist()
     labels = nodes.column("label").to_pylist()

@@ -17,7 +17,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,8 @@ class UnknownRegion(LookupError):
 # Links drawn in one region's view, strongest first: a view of MAX_VIEW topics with
 # their k strongest links each could hold thousands; these are the ones worth a line.
 VIEW_LINKS = 600
+# Drawn views kept per store (GraphStore.drawn): a view never changes within a build.
+DRAWN = 64
 # Dot sizes by records held, in four steps (the SVG's classes s0..s3).
 DOT_STEPS = (10, 100, 1000)
 
@@ -77,6 +79,8 @@ class GraphStore:
         self._init_links(graph.edges, nodes.column("id"))
         self._init_communities(graph.communities, graph.community_edges)
         self._init_map(graph.regions, graph.region_links, graph.placements)
+        self._drawn: OrderedDict = OrderedDict()
+        self._drawn_lock = threading.Lock()
 
     @classmethod
     def load(cls, root: Path, version: str | None = None) -> GraphStore:
@@ -249,6 +253,21 @@ class GraphStore:
             view |= self._regions_in(fr, region)
         view["exits"] = [self._exit(link) for link in self._region_links.get(region, [])]
         return view
+
+    def drawn(self, key, make):
+        """``make()``, kept for the next request with the same ``key``: what a page
+        draws from one of this build's views (at most :data:`DRAWN` kept, the least
+        recently used dropped first). Dies with the store when a new build arrives."""
+        with self._drawn_lock:
+            if key in self._drawn:
+                self._drawn.move_to_end(key)
+                return self._drawn[key]
+        value = make()
+        with self._drawn_lock:
+            self._drawn[key] = value
+            while len(self._drawn) > DRAWN:
+                self._drawn.popitem(last=False)
+        return value
 
     def _region_item(self, row: dict, fr) -> dict:
         x, y = hierarchy.to_view(fr, row["x"], row["y"])

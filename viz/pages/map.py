@@ -21,15 +21,13 @@ def layout(region: str | None = None, **_args):
         return html.Main(top + [map_view.no_graph()], className="sm-page")
     if isinstance(region, list):  # ?region=a&region=b: the first one names the view
         region = region[0] if region else None
-    if region in (None, ""):
-        view = graph.catalogue_view()
-    else:
-        try:
-            view = graph.region_view(str(region))
-        except UnknownRegion:
-            return html.Main(top + [html.P(
-                f"There is no region {region!s} on the map of this build.",
-                className="sm-message sm-error", id="map-missing"),
-                html.P(dash.dcc.Link("The whole catalogue", href="/map"))],
-                className="sm-page")
-    return html.Main(top + [map_view.map_section(view)], className="sm-page sm-mappage")
+    try:
+        view, markup = map_view.view_of(graph, None if region in (None, "") else str(region))
+    except UnknownRegion:
+        return html.Main(top + [html.P(
+            f"There is no region {region!s} on the map of this build.",
+            className="sm-message sm-error", id="map-missing"),
+            html.P(dash.dcc.Link("The whole catalogue", href="/map"))],
+            className="sm-page")
+    return html.Main(top + [map_view.map_section(view, markup)],
+                     className="sm-page sm-mappage")
