@@ -13,7 +13,7 @@ import requests
 
 from viz.graph import artifacts as graph_artifacts
 
-from .browser import PHONE, WIDE, open_page, screenshot
+from .browser import PHONE, SHOTS, WIDE, open_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.es, pytest.mark.spark]
 
@@ -38,6 +38,12 @@ def map_url(indexed_settings, spark, app_url):
     return app_url
 
 
+def _shots(page, name: str) -> None:
+    """The whole page, and the map alone (to look at its labels)."""
+    screenshot(page, name)
+    page.locator(".sm-mapbox").screenshot(path=str(SHOTS / f"{name}-map.png"))
+
+
 def _goto(page, url: str) -> None:
     page.goto(url, wait_until="networkidle")
     page.wait_for_selector("svg.sm-map", timeout=30_000)
@@ -54,7 +60,7 @@ def test_the_catalogue_map(map_url, browser, viewport):
         assert page.locator("#search-q").is_visible()
         # Labels of band 0 show; of higher bands, none until the map is zoomed.
         assert page.locator("svg.sm-map text.b0").first.is_visible()
-        screenshot(page, f"map-catalogue-{viewport['width']}")
+        _shots(page, f"map-catalogue-{viewport['width']}")
 
 
 @pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["360", "1280"])
@@ -69,7 +75,7 @@ def test_a_region_and_the_records_of_a_link(map_url, browser, viewport):
         topics = page.locator("svg.sm-map .n a")
         assert 1 <= topics.count() <= 500
         assert page.locator("#map-exits li").count() >= 1
-        screenshot(page, f"map-region-{viewport['width']}")
+        _shots(page, f"map-region-{viewport['width']}")
         if viewport is WIDE:
             return
         link = page.locator("svg.sm-map .h a").first
@@ -134,7 +140,7 @@ def test_the_home_page_opens_on_the_map(map_url, browser, viewport):
         _goto(page, map_url + "/")
         assert "each disc is a region" in page.inner_text("#map-explain")
         assert page.locator("svg.sm-map .n a").count() >= 3
-        screenshot(page, f"map-home-{viewport['width']}")
+        _shots(page, f"map-home-{viewport['width']}")
         page.goto(map_url + "/?q=korea", wait_until="networkidle")
         page.wait_for_selector("#search-message")
         assert page.locator("svg.sm-map").count() == 0  # a search shows its results

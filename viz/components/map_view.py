@@ -21,7 +21,7 @@ EXPLAIN_TOPICS = ("Each dot is a topic (a subject, an author or a class), larger
                   "records; a line joins two topics that share records and opens them. "
                   "The coloured names at the edge lead to neighbouring regions.")
 NO_GRAPH = "There is no map yet: the topic graph has not been built (`shelfmap graph`)."
-TWIN_LINKS = 3   # a topic's strongest links listed under it in the twin
+TWIN_LINKS = 3   # a topic's or region's strongest links listed under it in the twin
 
 
 def store() -> graph_store.GraphStore | None:
@@ -89,7 +89,7 @@ def _twin(view: dict) -> html.Section:
                             dcc.Link(svg.region_link_reason(link, labels),
                                      href=shared_records_href(link["strongest"]["source"],
                                                               link["strongest"]["target"]))])
-                   for link in under.get(r["id"], [])]
+                   for link in under.get(r["id"], [])[:TWIN_LINKS]]
             entries.append(html.Li([head, html.Ul(sub)] if sub else [head]))
     return html.Section([html.H2("The map as a list", id="map-twin-title"),
                          html.Ul(entries, id="map-twin")],
