@@ -15,7 +15,7 @@ from html import escape
 
 from ingest.graph import split_id
 from viz.components.links import region_href, shared_records_href, topic_href
-from viz.graph.labels import DY, VIEW, short
+from viz.graph.labels import DY, VIEW, anchor, short
 
 # Region colours (classes c0..c7, by community number): each at least 3:1 against the
 # page's background, so a disc's outline and a topic's dot are seen by everyone
@@ -79,8 +79,11 @@ def region_link_reason(link: dict, labels: dict) -> str:
 def _label(text: str, x: float, y: float, cls: str, band: int) -> str:
     if band >= 4:  # no room at any zoom: the item keeps its name for screen readers
         return ""
-    return (f'<text x="{_n(x)}" y="{_n(y)}" dy="{DY[WHAT[cls]]:g}em" class="{cls} b{band}">'
-            f"{escape(short(text), quote=False)}</text>")
+    text = short(text)
+    how = anchor(text, x, WHAT[cls])
+    hang = "" if how == "middle" else f' text-anchor="{how}"'
+    return (f'<text x="{_n(x)}" y="{_n(y)}" dy="{DY[WHAT[cls]]:g}em"{hang} '
+            f'class="{cls} b{band}">{escape(text, quote=False)}</text>')
 
 
 def _region(item: dict) -> str:
@@ -102,11 +105,11 @@ def _topic(item: dict) -> str:
 def _exit(item: dict) -> str:
     n = item["links"]
     name = f"Way out to {item['label']}: {n:,} link{'s' if n != 1 else ''}"
-    return (f'<a href="{_a(region_href(item["region"]))}" aria-label="{_a(name)}" '
-            f'class="x">'
-            f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="6" '
-            f'class="{colour(item["colour"])}"/>'
-            f'{_label(item["label"], item["x"], item["y"], "x", item["band"])}</a>')
+    label = _label(item["label"], item["x"], item["y"], "x", item["band"])
+    # A way out whose name has no room shows as a dot of its region's colour.
+    mark = label or (f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="8" '
+                     f'class="{colour(item["colour"])}"/>')
+    return f'<a href="{_a(region_href(item["region"]))}" aria-label="{_a(name)}">{mark}</a>'
 
 
 def map_svg(view: dict, *, title: str) -> str:

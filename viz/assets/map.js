@@ -71,6 +71,21 @@
     moved = false;
   }, true);
 
+  // Where Dash's client runs, a map link navigates as its dcc.Link does (the page is
+  // drawn again from the new address, without reloading the scripts); otherwise, and
+  // for a new tab or window, the browser follows it.
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("svg.sm-map a") : null;
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (!document.getElementById("_pages_location")) return;
+    var href = a.getAttribute("href");
+    if (!href || href.charAt(0) !== "/") return;
+    e.preventDefault();
+    window.history.pushState({}, "", href);
+    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+    window.scrollTo(0, 0);
+  });
+
   document.addEventListener("click", function (e) {
     var button = e.target.closest ? e.target.closest("[data-zoom]") : null;
     if (!button) return;

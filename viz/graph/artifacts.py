@@ -53,7 +53,9 @@ COMMUNITY_EDGES = _schema(("source", pa.int32()), ("target", pa.int32()),
 REGIONS = _schema(("region", pa.string()), ("parent", pa.string()), ("kind", pa.string()),
                   ("community", pa.int32()), ("label", pa.string()), ("size", pa.int64()),
                   ("holdings", pa.int64()), ("x", pa.float64()), ("y", pa.float64()),
-                  ("radius", pa.float64()), ("band", pa.int8()), ("rank", pa.int32()))
+                  ("radius", pa.float64()), ("band", pa.int8()), ("rank", pa.int32()),
+                  ("view_x", pa.float64()), ("view_y", pa.float64()),
+                  ("view_half", pa.float64()))
 REGION_LINKS = _schema(("source", pa.string()), ("target", pa.string()),
                        ("links", pa.int64()), ("weight", pa.float64()),
                        ("top_source", pa.string()), ("top_target", pa.string()),

@@ -33,9 +33,11 @@ from viz.graph.artifacts import PLACEMENTS, REGION_LINKS, REGIONS
 
 MAX_VIEW = 500
 MAX_EXITS = 12       # region links kept per region (its strongest by links)
-MARGIN = 1.08        # a view's square around its region's disc
+MARGIN = 1.08        # the catalogue's view: the layout's [-1, 1] square and a margin
 CATALOGUE = ""       # the parent of the top regions: the whole catalogue's view
-EXIT_RING = 0.42     # ways out sit on a ring of this fraction of the view, around its middle
+# A region's view is fitted to what it holds, which then fills the middle of it out to
+# FILLED of its side; its ways out sit on a ring at EXIT_RING, in the margin around.
+FILLED, EXIT_RING = 0.39, 0.45
 
 
 def halve(points: np.ndarray, cap: int) -> list[np.ndarray]:
@@ -61,8 +63,26 @@ def halve(points: np.ndarray, cap: int) -> list[np.ndarray]:
 
 
 def frame(x: float, y: float, radius: float) -> tuple[float, float, float]:
-    """The square a region's view shows: centre and half side, in layout units."""
-    return (x, y, max(radius, 1e-9) * MARGIN)
+    """The square a view shows, centre and half side in layout units, for contents
+    within ``radius`` of ``(x, y)``."""
+    return (x, y, max(radius, 1e-9) * 0.5 / FILLED)
+
+
+def fitted(region: "_Region", x, y) -> tuple[float, float, float]:
+    """The frame of ``region``'s own view: around its topics' places, or its
+    children's discs."""
+    if region.topics is not None:
+        px, py = x[region.topics], y[region.topics]
+        cx, cy = (px.min() + px.max()) / 2, (py.min() + py.max()) / 2
+        reach = float(np.hypot(px - cx, py - cy).max())
+    else:
+        kids = region.children
+        xs = np.array([k.x for k in kids])
+        ys = np.array([k.y for k in kids])
+        r = np.array([k.radius for k in kids])
+        cx, cy = ((xs - r).min() + (xs + r).max()) / 2, ((ys - r).min() + (ys + r).max()) / 2
+        reach = float((np.hypot(xs - cx, ys - cy) + r).max())
+    return frame(float(cx), float(cy), reach or region.radius or 1e-3)
 
 
 CATALOGUE_FRAME = (0.0, 0.0, 1.0 * MARGIN)
@@ -86,7 +106,7 @@ def exit_point(fr, x: float, y: float) -> tuple[float, float]:
 
 class _Region:
     __slots__ = ("id", "parent", "kind", "community", "label", "size", "holdings", "x",
-                 "y", "radius", "children", "topics", "band", "rank")
+                 "y", "radius", "children", "topics", "band", "rank", "view")
 
     def __init__(self, id, kind, community, label, size, holdings, x, y, radius):
         self.id, self.kind, self.community, self.label = id, kind, community, label
@@ -95,6 +115,7 @@ class _Region:
         self.children: list[_Region] = []
         self.topics: np.ndarray | None = None
         self.band, self.rank = lb.HIDDEN, 0
+        self.view = (x, y, radius)
 
 
 def _group(regions: list[_Region], prefix: str, cap: int) -> list[_Region]:
@@ -283,7 +304,9 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
 
     # The catalogue's view, then each region's.
     views = [(CATALOGUE_FRAME, None, by_size(top))]
-    views += [(frame(r.x, r.y, r.radius), r, by_size(r.children)) for r in regions.values()]
+    for r in regions.values():
+        r.view = fitted(r, x, y)
+    views += [(r.view, r, by_size(r.children)) for r in regions.values()]
     place_rows = []
     for fr, region, children in views:
         out = exits.get(region.id, []) if region is not None else []
@@ -317,7 +340,8 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
     region_rows = [{"region": r.id, "parent": r.parent, "kind": r.kind,
                     "community": r.community, "label": r.label, "size": r.size,
                     "holdings": r.holdings, "x": r.x, "y": r.y, "radius": r.radius,
-                    "band": r.band, "rank": r.rank} for r in regions.values()]
+                    "band": r.band, "rank": r.rank, "view_x": r.view[0], "view_y": r.view[1],
+                    "view_half": r.view[2]} for r in regions.values()]
     return {"regions": pa.Table.from_pylist(region_rows, schema=REGIONS),
             "region_links": pa.Table.from_pylist(links, schema=REGION_LINKS),
             "placements": pa.Table.from_pylist(place_rows, schema=PLACEMENTS)}

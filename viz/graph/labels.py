@@ -78,13 +78,27 @@ def font_size(what: str, band: int) -> float:
     return FONT[what] / 2 ** band
 
 
+def anchor(text: str, x: float, what: str) -> str:
+    """Where the text hangs from its point: its middle, or, where the middle would push
+    it out of the view at zoom 1, its start (near the left edge) or end (the right)."""
+    half = (text_width(text) * WIDER[what] / 2 + HALO) * FONT[what]
+    if x - half < 0 and x + 2 * half <= VIEW:
+        return "start"
+    if x + half > VIEW and x - 2 * half >= 0:
+        return "end"
+    return "middle"
+
+
 def box(text: str, x: float, y: float, what: str, band: int) -> tuple[float, float, float, float]:
-    """``(x0, y0, x1, y1)`` of the label ``text`` anchored at the point ``(x, y)`` (the
-    text's middle), halo included."""
+    """``(x0, y0, x1, y1)`` of the label ``text`` at the point ``(x, y)``, hung from it
+    as :func:`anchor` says, halo included."""
     fs = font_size(what, band)
-    half = (text_width(text) * WIDER[what] / 2 + HALO) * fs
+    width = (text_width(text) * WIDER[what] + 2 * HALO) * fs
+    how = anchor(text, x, what)
+    x0 = x - width / 2 if how == "middle" else x - HALO * fs if how == "start" \
+        else x - width + HALO * fs
     baseline = y + DY[what] * fs
-    return (x - half, baseline - (ASCENT + HALO) * fs, x + half,
+    return (x0, baseline - (ASCENT + HALO) * fs, x0 + width,
             baseline + (DESCENT + HALO) * fs)
 
 

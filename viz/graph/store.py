@@ -239,7 +239,7 @@ class GraphStore:
         row = self._regions.get(region) if isinstance(region, str) else None
         if row is None:
             raise UnknownRegion(region)
-        fr = hierarchy.frame(row["x"], row["y"], row["radius"])
+        fr = (row["view_x"], row["view_y"], row["view_half"])
         path = []
         up = row
         while up is not None:
