@@ -20,7 +20,10 @@ EXPLAIN_REGIONS = ("A region too large for one view, in smaller regions: open on
 EXPLAIN_TOPICS = ("Each dot is a topic (a subject, an author or a class), larger for more "
                   "records; a line joins two topics that share records and opens them. "
                   "The coloured names at the edge lead to neighbouring regions.")
-NO_GRAPH = "There is no map yet: the topic graph has not been built (`shelfmap graph`)."
+# Also what a build written by an older shelfmap gets (the store refuses it and logs
+# why): either way `shelfmap graph` is the cure.
+NO_GRAPH = ("There is no map yet: the topic graph has not been built, or was built by an "
+            "older shelfmap (`shelfmap graph` builds it).")
 TWIN_LINKS = 3   # a topic's or region's strongest links listed under it in the twin
 
 
