@@ -134,6 +134,27 @@ def test_zoom_buttons_change_the_band(map_url, browser):
         assert svg.get_attribute("viewBox") == "0.00 0.00 1000.00 1000.00"
 
 
+def test_the_wheel_zooms_and_a_drag_pans(map_url, browser):
+    with open_page(browser, viewport=WIDE) as page:
+        _goto(page, map_url + "/map?region=0")
+        svg = page.locator("svg.sm-map")
+        box = svg.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for _ in range(4):  # 1.25 per notch: 2.44 in all, zoom band 1
+            page.mouse.wheel(0, -100)
+            page.wait_for_timeout(50)
+        assert "sm-z1" in svg.get_attribute("class")
+        x, y, w, _ = map(float, svg.get_attribute("viewBox").split())
+        assert w == pytest.approx(1000 / 1.25 ** 4, abs=0.05)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2 + 100, box["y"] + box["height"] / 2,
+                        steps=5)
+        page.mouse.up()
+        x2, y2, w2, _ = map(float, svg.get_attribute("viewBox").split())
+        assert x2 < x and y2 == pytest.approx(y) and w2 == w  # dragged right: view left
+        assert "/map?region=0" in page.url  # a drag that ends on a link follows nothing
+
+
 @pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["360", "1280"])
 def test_the_home_page_opens_on_the_map(map_url, browser, viewport):
     with open_page(browser, viewport=viewport) as page:
