@@ -49,9 +49,11 @@ def test_build_publishes_a_complete_version(indexed_settings, built):
     assert manifest["parameters"] == {"min_support": indexed_settings.graph_min_support,
                                       "top_k": indexed_settings.graph_top_k,
                                       "seed": indexed_settings.graph_seed}
-    assert set(manifest["timings"]) == {"counting", "pruning", "communities", "layout", "total"}
+    assert set(manifest["timings"]) == {"counting", "pruning", "communities", "layout",
+                                        "regions", "total"}
     assert manifest["timings"]["total"] >= sum(
-        manifest["timings"][k] for k in ("counting", "pruning", "communities", "layout"))
+        manifest["timings"][k] for k in ("counting", "pruning", "communities", "layout",
+                                         "regions"))
     # Every linked node is in the table, every node has a place and a community.
     ids = set(nodes.column("id").to_pylist())
     assert set(edges.column("source").to_pylist()) | set(edges.column("target").to_pylist()) == ids

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pytest
 
 from viz.graph import artifacts as graph_artifacts
+from viz.graph import hierarchy
 from viz.graph import store as graph_store
 from viz.graph.artifacts import GraphArtifactError
 from viz.graph.store import GraphStore, UnknownNode
@@ -103,7 +104,7 @@ KN_RECORDS = {
 
 
 def tiny_tables() -> dict[str, pa.Table]:
-    """The hand-made build as the four tables of docs/graph.md."""
+    """The hand-made build as the tables of docs/graph.md."""
     degree = {node: 0 for node in NODES}
     edges = []
     for a, b, weight, records in LINKS:
@@ -122,10 +123,13 @@ def tiny_tables() -> dict[str, pa.Table]:
                    for c, (label, size, x, y, radius, top) in COMMUNITIES.items()]
     community_edges = [{"source": s, "target": t, "weight": w, "links": n}
                        for s, t, w, n in COMMUNITY_LINKS]
-    return {name: pa.Table.from_pylist(rows, schema=graph_artifacts.TABLES[name])
-            for name, rows in (("nodes", nodes), ("edges", edges),
-                               ("communities", communities),
-                               ("community_edges", community_edges))}
+    tables = {name: pa.Table.from_pylist(rows, schema=graph_artifacts.TABLES[name])
+              for name, rows in (("nodes", nodes), ("edges", edges),
+                                 ("communities", communities),
+                                 ("community_edges", community_edges))}
+    # The map's tables as a build computes them from the four above.
+    return tables | hierarchy.geometry(tables["nodes"], tables["edges"],
+                                       tables["communities"])
 
 
 MANIFEST = {
@@ -133,7 +137,7 @@ MANIFEST = {
     "parameters": {"min_support": 3, "top_k": 10, "seed": 42},
     "counts": {"records": 10_000},
     "timings": {"counting": 1.0, "pruning": 0.5, "communities": 0.2, "layout": 0.3,
-                "total": 2.0},
+                "regions": 0.1, "total": 2.1},
 }
 
 
@@ -290,7 +294,7 @@ def test_written_version_follows_the_spec(tmp_path):
     folder = tmp_path / version
     assert sorted(p.name for p in folder.iterdir()) == [
         "communities.parquet", "community_edges.parquet", "edges.parquet", "graph.json",
-        "nodes.parquet"]
+        "nodes.parquet", "placements.parquet", "region_links.parquet", "regions.parquet"]
     manifest = json.loads((folder / "graph.json").read_text())
     assert set(manifest) == {"version", "catalogue_version", "built_at", "parameters",
                              "counts", "timings"}

@@ -69,3 +69,8 @@ def shared_records_href(a: str, b: str) -> str:
     """The search for exactly the records that hold both ends of a link, whatever their
     kinds: the records the link's count is the number of."""
     return search_href(topic_params(a, b))
+
+
+def region_href(region: str | None = None) -> str:
+    """The map of one region, or of the whole catalogue."""
+    return "/map?" + urlencode({"region": region}) if region else "/map"

@@ -1,10 +1,10 @@
 """The topic graph on disk: one folder per build, a CURRENT pointer (docs/graph.md).
 
-The four tables' schemas are declared here, once; :func:`write_version` refuses a table
+The tables' schemas are declared here, once; :func:`write_version` refuses a table
 that does not match them, so the app never meets a build it cannot read. Versions are
 the catalogue's kind of versioned folders (``ingest.catalogue``): a build is written
 under a hidden name (``.<version>.<hex>``), renamed into place whole, and only then
-made current. A version is complete when its graph.json names it and its four tables
+made current. A version is complete when its graph.json names it and its four core tables
 are there (:func:`is_complete`); pruning counts complete versions only, and what a
 killed build left is found by :func:`leftovers` (removed at the next build's start).
 """
@@ -45,17 +45,48 @@ COMMUNITIES = _schema(("community", pa.int32()), ("label", pa.string()), ("size"
 COMMUNITY_EDGES = _schema(("source", pa.int32()), ("target", pa.int32()),
                           ("weight", pa.float64()), ("links", pa.int64()))
 
+# The map's regions and views (viz.graph.hierarchy): every region with its place in
+# its parent's view and the band its label shows from; each region's links to the
+# regions its topics link into (its ways out; between siblings, the links drawn
+# between them), with the strongest topic link behind each and where its way out sits
+# in the region's view; each topic's region, band and rank in its region's view.
+REGIONS = _schema(("region", pa.string()), ("parent", pa.string()), ("kind", pa.string()),
+                  ("community", pa.int32()), ("label", pa.string()), ("size", pa.int64()),
+                  ("holdings", pa.int64()), ("x", pa.float64()), ("y", pa.float64()),
+                  ("radius", pa.float64()), ("band", pa.int8()), ("rank", pa.int32()),
+                  ("view_x", pa.float64()), ("view_y", pa.float64()),
+                  ("view_half", pa.float64()))
+REGION_LINKS = _schema(("source", pa.string()), ("target", pa.string()),
+                       ("links", pa.int64()), ("weight", pa.float64()),
+                       ("top_source", pa.string()), ("top_target", pa.string()),
+                       ("top_weight", pa.float64()), ("top_records", pa.int64()),
+                       ("x", pa.float64()), ("y", pa.float64()), ("band", pa.int8()))
+PLACEMENTS = _schema(("id", pa.string()), ("region", pa.string()), ("band", pa.int8()),
+                     ("rank", pa.int32()))
+
 TABLES: dict[str, pa.Schema] = {
     "nodes": NODES, "edges": EDGES, "communities": COMMUNITIES,
-    "community_edges": COMMUNITY_EDGES,
+    "community_edges": COMMUNITY_EDGES, "regions": REGIONS, "region_links": REGION_LINKS,
+    "placements": PLACEMENTS,
 }
+# What every build since the first has written: a folder holding these and its
+# graph.json is a whole build (is_complete), even one written before the map's tables
+# existed; such a build is refused when read (OutdatedGraph), never taken for debris.
+CORE_TABLES = ("nodes", "edges", "communities", "community_edges")
+MAP_TABLES = ("regions", "region_links", "placements")
 MANIFEST_KEYS = ("version", "catalogue_version", "built_at", "parameters", "counts", "timings")
 PARAMETERS = ("min_support", "top_k", "seed")
-TIMINGS = ("counting", "pruning", "communities", "layout", "total")
+TIMINGS = ("counting", "pruning", "communities", "layout", "regions", "total")
 
 
 class GraphArtifactError(ValueError):
     """A graph table or manifest does not match docs/graph.md; the message says where."""
+
+
+class OutdatedGraph(GraphArtifactError):
+    """A build written before the map's regions existed: it has no regions.parquet.
+    It is not read (its views would need a layout at request time); a new build with
+    `shelfmap graph` replaces it."""
 
 
 class NoGraph(FileNotFoundError):
@@ -64,7 +95,7 @@ class NoGraph(FileNotFoundError):
 
 @dataclasses.dataclass(frozen=True)
 class GraphVersion:
-    """One build as read from disk: its four tables and its manifest."""
+    """One build as read from disk: its tables and its manifest."""
 
     version: str
     path: Path
@@ -72,6 +103,9 @@ class GraphVersion:
     edges: pa.Table
     communities: pa.Table
     community_edges: pa.Table
+    regions: pa.Table
+    region_links: pa.Table
+    placements: pa.Table
     manifest: dict
 
 
@@ -89,7 +123,7 @@ def is_complete(folder: Path) -> bool:
     except (OSError, ValueError):
         return False
     return (isinstance(manifest, dict) and manifest.get("version") == folder.name
-            and all((folder / f"{name}.parquet").is_file() for name in TABLES))
+            and all((folder / f"{name}.parquet").is_file() for name in CORE_TABLES))
 
 
 # What a killed `shelfmap graph` leaves under hidden names (viz.graph.build counts
@@ -118,6 +152,11 @@ def read_version(root: Path, version: str | None = None) -> GraphVersion:
     """The tables and manifest of ``version`` (default: the current one), checked
     against the schemas."""
     path = _version_path(Path(root), version)
+    missing = [n for n in MAP_TABLES if not (path / f"{n}.parquet").is_file()]
+    if missing and (path / "nodes.parquet").is_file():
+        raise OutdatedGraph(f"graph version {path.name} was built by an older shelfmap, "
+                            f"without the map's regions ({', '.join(missing)}.parquet): "
+                            "run `shelfmap graph` to build it again")
     tables = {}
     for name, schema in TABLES.items():
         try:
@@ -130,8 +169,8 @@ def read_version(root: Path, version: str | None = None) -> GraphVersion:
     return GraphVersion(version=path.name, path=path, manifest=manifest, **tables)
 
 
-def write_version(root: Path, nodes, edges, communities, community_edges,
-                  manifest: Mapping, keep: int) -> str:
+def write_version(root: Path, nodes, edges, communities, community_edges, regions,
+                  region_links, placements, manifest: Mapping, keep: int) -> str:
     """Write a new version of the graph, make it current, prune to ``keep`` versions.
 
     Each table is a ``pyarrow.Table``, a mapping of column name to values, or a
@@ -149,7 +188,8 @@ def write_version(root: Path, nodes, edges, communities, community_edges,
         raise ValueError(f"keep must be at least 1, not {keep}")
     tables = {name: _table(name, value, TABLES[name]) for name, value in
               (("nodes", nodes), ("edges", edges), ("communities", communities),
-               ("community_edges", community_edges))}
+               ("community_edges", community_edges), ("regions", regions),
+               ("region_links", region_links), ("placements", placements))}
     _check_contents(tables)
     root.mkdir(parents=True, exist_ok=True)
     version = _next_version(root)
@@ -259,6 +299,16 @@ def _check_contents(tables: dict[str, pa.Table]) -> None:
         unknown = pc.sum(pc.invert(pc.is_in(edges.column(end), value_set=ids))).as_py() or 0
         if unknown:
             raise GraphArtifactError(f"edges.{end}: {unknown} id(s) not in nodes")
+    placed = tables["placements"].column("id")
+    if len(placed) != len(ids) or not pc.all(pc.is_in(placed, value_set=ids)).as_py():
+        raise GraphArtifactError("placements.id: every node is placed exactly once")
+    region_ids = tables["regions"].column("region")
+    for what, column in (("placements", "region"), ("region_links", "source"),
+                         ("region_links", "target")):
+        unknown = pc.sum(pc.invert(pc.is_in(tables[what].column(column),
+                                            value_set=region_ids))).as_py() or 0
+        if unknown:
+            raise GraphArtifactError(f"{what}.{column}: {unknown} row(s) name no region")
     known = tables["communities"].column("community")
     if pc.count_distinct(known).as_py() != len(known):
         raise GraphArtifactError("communities.community: numbers are not unique")

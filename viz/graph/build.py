@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 
 from ingest import graph_job, lock, recovery
-from viz.graph import analysis
+from viz.graph import analysis, hierarchy
 from viz.graph import artifacts as graph_artifacts
 
 log = logging.getLogger("shelfmap.graph")
@@ -56,11 +56,18 @@ def _build(settings, root: Path, spark, progress, started: float) -> dict:
         edges = ds.dataset(str(staging / "edges.parquet"), format="parquet").to_table()
         result = analysis.analyse(nodes, edges, seed=settings.graph_seed,
                                   top_k=settings.graph_top_k, progress=progress)
+        # The map's regions, links between them and label bands: the last of the
+        # geometry, timed with the layout (docs/graph.md, "Regions and views").
+        placed = time.perf_counter()
+        geometry = hierarchy.geometry(result.nodes, edges, result.communities)
+        regions_seconds = time.perf_counter() - placed
         step("writing")
         timings = {**summary["timings"], **{k: round(v, 3) for k, v in result.timings.items()}}
+        timings["regions"] = round(regions_seconds, 3)
         timings["total"] = round(time.monotonic() - started, 3)
         version = graph_artifacts.write_version(
             root, result.nodes, edges, result.communities, result.community_edges,
+            **geometry,
             manifest={"catalogue_version": summary["catalogue_version"],
                       "parameters": {"min_support": settings.graph_min_support,
                                      "top_k": settings.graph_top_k,

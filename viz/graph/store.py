@@ -18,16 +18,17 @@ import dataclasses
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.graph import KINDS, node_id
+from ingest.graph import KINDS, link_kind, node_id
 from ingest.subjects import SEPARATOR
 from viz.graph import artifacts as graph_artifacts
+from viz.graph import hierarchy
 from viz.graph.artifacts import GraphArtifactError, GraphVersion, NoGraph
 
 log = logging.getLogger("shelfmap.graph")
@@ -47,6 +48,23 @@ class UnknownNode(LookupError):
         self.node = node
 
 
+class UnknownRegion(LookupError):
+    """No region of the map has this id."""
+
+    def __init__(self, region):
+        super().__init__(f"no region {region!r} on the map")
+        self.region = region
+
+
+# Links drawn in one region's view, strongest first: a view of MAX_VIEW topics with
+# their k strongest links each could hold thousands; these are the ones worth a line.
+VIEW_LINKS = 600
+# Drawn views kept per store (GraphStore.drawn): a view never changes within a build.
+DRAWN = 64
+# Dot sizes by records held, in four steps (the SVG's classes s0..s3).
+DOT_STEPS = (10, 100, 1000)
+
+
 class GraphStore:
     """One version of the topic graph, queried from memory.
 
@@ -62,6 +80,9 @@ class GraphStore:
         self._init_nodes(nodes)
         self._init_links(graph.edges, nodes.column("id"))
         self._init_communities(graph.communities, graph.community_edges)
+        self._init_map(graph.regions, graph.region_links, graph.placements)
+        self._drawn: OrderedDict = OrderedDict()
+        self._drawn_lock = threading.Lock()
 
     @classmethod
     def load(cls, root: Path, version: str | None = None) -> GraphStore:
@@ -123,6 +144,32 @@ class GraphStore:
         self._community_edges = {name: community_edges.column(name).to_numpy()
                                  for name in ("source", "target", "weight", "links")}
 
+    def _init_map(self, regions: pa.Table, region_links: pa.Table,
+                  placements: pa.Table) -> None:
+        rows = regions.to_pylist()
+        self._regions = {row["region"]: row for row in rows}
+        self._children: dict[str, list[str]] = {}
+        for row in sorted(rows, key=lambda r: (r["parent"], r["rank"])):
+            self._children.setdefault(row["parent"], []).append(row["region"])
+        self._region_links: dict[str, list[dict]] = {}
+        for row in region_links.to_pylist():
+            self._region_links.setdefault(row["source"], []).append(row)
+        order = placements.sort_by([("region", "ascending"), ("rank", "ascending")])
+        at = pc.index_in(order.column("id"), value_set=pa.array(self.ids)).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+        self.band = np.full(len(self.ids), hierarchy.lb.HIDDEN, dtype=np.int8)
+        self.band[at] = order.column("band").to_numpy()
+        self.region_of: list[str] = [""] * len(self.ids)
+        placed_regions = order.column("region").to_pylist()
+        self._placed: dict[str, np.ndarray] = {}
+        start = 0
+        for k in range(1, len(placed_regions) + 1):
+            if k == len(placed_regions) or placed_regions[k] != placed_regions[start]:
+                self._placed[placed_regions[start]] = at[start:k]
+                for i in at[start:k].tolist():
+                    self.region_of[i] = placed_regions[start]
+                start = k
+
     # -- lookups -------------------------------------------------------------------
 
     def __len__(self) -> int:
@@ -177,6 +224,106 @@ class GraphStore:
                   "weight": float(ce["weight"][j]), "links": int(ce["links"][j])}
                  for j in keep.tolist()]
         return {"nodes": nodes, "edges": edges}
+
+    # -- map views (docs/graph.md, "Regions and views") --------------------------------
+
+    def catalogue_view(self) -> dict:
+        """The whole catalogue: the top regions at their places, with labels' bands,
+        and the links between them; at most ``MAX_VIEW`` regions."""
+        return {"level": "catalogue", "region": None, "path": [], "topics": [], "exits": [],
+                **self._regions_in(hierarchy.CATALOGUE_FRAME, hierarchy.CATALOGUE)}
+
+    def region_view(self, region: str) -> dict:
+        """One region: its topics (or, for a region of regions, its regions) at their
+        places in its view, the links among them, and its ways out (the regions its
+        topics link into, with how many links lead to each). Raises
+        :class:`UnknownRegion`."""
+        row = self._regions.get(region) if isinstance(region, str) else None
+        if row is None:
+            raise UnknownRegion(region)
+        fr = (row["view_x"], row["view_y"], row["view_half"])
+        path = []
+        up = row
+        while up is not None:
+            path.append({"id": up["region"], "label": up["label"]})
+            up = self._regions.get(up["parent"])
+        view = {"level": "region", "region": self._region_item(row, fr),
+                "path": path[::-1], "regions": [], "topics": [], "links": []}
+        if region in self._placed:
+            view |= self._topics_in(fr, self._placed[region])
+        else:
+            view |= self._regions_in(fr, region)
+        view["exits"] = [self._exit(link) for link in self._region_links.get(region, [])]
+        return view
+
+    def drawn(self, key, make):
+        """``make()``, kept for the next request with the same ``key``: what a page
+        draws from one of this build's views (at most :data:`DRAWN` kept, the least
+        recently used dropped first). Dies with the store when a new build arrives."""
+        with self._drawn_lock:
+            if key in self._drawn:
+                self._drawn.move_to_end(key)
+                return self._drawn[key]
+        value = make()
+        with self._drawn_lock:
+            self._drawn[key] = value
+            while len(self._drawn) > DRAWN:
+                self._drawn.popitem(last=False)
+        return value
+
+    def _region_item(self, row: dict, fr) -> dict:
+        x, y = hierarchy.to_view(fr, row["x"], row["y"])
+        return {"id": row["region"], "label": row["label"], "kind": row["kind"],
+                "x": float(x), "y": float(y),
+                "r": row["radius"] * hierarchy.lb.VIEW / (2 * fr[2]),
+                "band": int(row["band"]), "colour": int(row["community"]),
+                "topics": int(row["size"]), "holdings": int(row["holdings"])}
+
+    def _regions_in(self, fr, parent: str) -> dict:
+        children = self._children.get(parent, [])
+        shown = set(children)
+        items = [self._region_item(self._regions[c], fr) for c in children]
+        links, seen = [], set()
+        for c in children:
+            for link in self._region_links.get(c, []):
+                pair = tuple(sorted((link["source"], link["target"])))
+                if link["target"] in shown and pair not in seen:
+                    seen.add(pair)
+                    links.append(self._region_link(link, *pair))
+        links.sort(key=lambda e: (-e["links"], -e["weight"], e["source"], e["target"]))
+        return {"regions": items, "links": links}
+
+    def _shared(self, link: dict) -> dict:
+        a, b = link["top_source"], link["top_target"]
+        return {"source": a, "target": b, "source_label": self.labels[self.index[a]],
+                "target_label": self.labels[self.index[b]],
+                "weight": float(link["top_weight"]), "records": int(link["top_records"]),
+                "kind": link_kind(a, b)}
+
+    def _region_link(self, link: dict, source: str, target: str) -> dict:
+        return {"source": source, "target": target, "kind": "region",
+                "links": int(link["links"]), "weight": float(link["weight"]),
+                "strongest": self._shared(link)}
+
+    def _exit(self, link: dict) -> dict:
+        target = self._regions[link["target"]]
+        return {"region": target["region"], "label": target["label"],
+                "links": int(link["links"]), "x": float(link["x"]), "y": float(link["y"]),
+                "band": int(link["band"]), "colour": int(target["community"]),
+                "strongest": self._shared(link)}
+
+    def _topics_in(self, fr, placed: np.ndarray) -> dict:
+        xs, ys = hierarchy.to_view(fr, self.x[placed], self.y[placed])
+        steps = np.searchsorted(DOT_STEPS, self.records[placed], side="right")
+        topics = [{"id": self.ids[i], "label": self.labels[i], "kind": KINDS[self.kinds[i]],
+                   "x": float(x), "y": float(y), "size": int(s), "band": int(self.band[i]),
+                   "colour": int(self.communities[i]), "records": int(self.records[i])}
+                  for i, x, y, s in zip(placed.tolist(), xs.tolist(), ys.tolist(),
+                                        steps.tolist())]
+        links = self._edges_among(placed.tolist())[:VIEW_LINKS]
+        for link in links:
+            link["kind"] = link_kind(link["source"], link["target"])
+        return {"topics": topics, "links": links}
 
     def neighbourhood(self, node: int | str, depth: int = 1, limit: int = 50) -> dict:
         """The nodes within ``depth`` links of ``node``, at most ``limit`` of them (the

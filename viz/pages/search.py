@@ -11,6 +11,7 @@ from index.search import SearchUnavailable, search
 from viz.components import services
 from viz.components.facet_list import active_filters, facet_lists
 from viz.components.hits import hit_list
+from viz.components import map_view
 from viz.components.links import kept_args, search_href
 from viz.components.search_box import search_box, suggest_box
 from viz.components.sorting import sort_links
@@ -67,4 +68,17 @@ def layout(**args):
             html.Aside(facet_lists(params, result["facets"]), className="sm-side")]
     return html.Main([search_box(params.q, kept_args(params)), suggest_box(),
                       active_filters(params),
-                      html.Div(body, className="sm-body")], className="sm-page")
+                      _home_map(params), html.Div(body, className="sm-body")],
+                     className="sm-page")
+
+
+def _home_map(params: SearchParams):
+    """The home page ("/" with no query and no filter) opens on the whole catalogue's
+    map; a search shows its results instead."""
+    if params.query_string():
+        return None
+    graph = map_view.store()
+    if graph is None:
+        return map_view.no_graph()
+    # The twin is on /map: the home page keeps its bytes for the results.
+    return map_view.map_section(*map_view.view_of(graph, None), twin=False)

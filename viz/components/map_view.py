@@ -1,0 +1,150 @@
+"""A map view on a page: the one-line explanation, the SVG with its zoom buttons, the
+ways out of a region, and the text twin (the same regions, topics and links as a
+nested list of links, for keyboards and screen readers). Ids are prefixed "map-".
+"""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from viz import svg
+from viz.components.links import region_href, shared_records_href, topic_href
+from viz.components.map_svg import MapSvg
+from viz.graph import store as graph_store
+
+EXPLAIN_CATALOGUE = ("The whole catalogue as a map: each disc is a region of related "
+                     "topics, sized by the topics it holds; a line joins regions whose "
+                     "topics share records. Open a region to see its topics.")
+EXPLAIN_REGIONS = ("A region too large for one view, in smaller regions: open one to see "
+                   "its topics.")
+EXPLAIN_TOPICS = ("Each dot is a topic (a subject, an author or a class), larger for more "
+                  "records; a line joins two topics that share records and opens them. "
+                  "The coloured names at the edge lead to neighbouring regions.")
+# Also what a build written by an older shelfmap gets (the store refuses it and logs
+# why): either way `shelfmap graph` is the cure.
+NO_GRAPH = ("There is no map yet: the topic graph has not been built, or was built by an "
+            "older shelfmap (`shelfmap graph` builds it).")
+TWIN_LINKS = 3   # a topic's or region's strongest links listed under it in the twin
+
+
+def store() -> graph_store.GraphStore | None:
+    """The current topic graph of this app (None before the first build)."""
+    from viz.components import services
+
+    return services.current().graph()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
+
+
+def _zoom() -> html.Div:
+    # Shown only where map.js runs (it marks the page sm-js): without scripts they
+    # would do nothing.
+    return html.Div([
+        html.Button("+", type="button", **{"data-zoom": "in", "aria-label": "Zoom in"}),
+        html.Button("−", type="button", **{"data-zoom": "out", "aria-label": "Zoom out"}),
+        html.Button("⟲", type="button", **{"data-zoom": "reset", "aria-label": "Whole view"}),
+    ], className="sm-zoom")
+
+
+def _crumbs(view: dict) -> html.Nav | None:
+    if view["level"] == "catalogue":
+        return None
+    items = [html.Li(dcc.Link("Whole catalogue", href=region_href()))]
+    for step in view["path"][:-1]:
+        items.append(html.Li(dcc.Link(step["label"], href=region_href(step["id"]))))
+    items.append(html.Li(view["path"][-1]["label"], **{"aria-current": "page"}))
+    return html.Nav(html.Ol(items, className="sm-crumbs"), **{"aria-label": "Where you are"})
+
+
+def _link_item(link: dict) -> html.Li:
+    return html.Li(dcc.Link(svg.link_reason(link),
+                            href=shared_records_href(link["source"], link["target"])))
+
+
+def _twin(view: dict) -> html.Section:
+    """Regions -> (their links), or topics -> their strongest links, as links."""
+    entries = []
+    if view["topics"]:
+        labels = {t["id"]: t["label"] for t in view["topics"]}
+        listed: dict[str, list[dict]] = {}
+        for link in view["links"]:  # strongest first; each link once, under its first end
+            for end in (link["source"], link["target"]):
+                if len(listed.setdefault(end, [])) < TWIN_LINKS:
+                    listed[end].append(link | {"source_label": labels[link["source"]],
+                                               "target_label": labels[link["target"]]})
+                    break
+        for t in view["topics"]:
+            head = dcc.Link(f"{t['label']} ({t['kind']}, {_plural(t['records'], 'record')})",
+                            href=topic_href(t["id"]))
+            sub = [_link_item(link) for link in listed.get(t["id"], [])]
+            entries.append(html.Li([head, html.Ul(sub)] if sub else [head]))
+    else:
+        labels = {r["id"]: r["label"] for r in view["regions"]}
+        under: dict[str, list[dict]] = {}
+        for link in view["links"]:
+            under.setdefault(link["source"], []).append(link)
+        for r in view["regions"]:
+            head = dcc.Link(f"{r['label']} ({_plural(r['topics'], 'topic')})",
+                            href=region_href(r["id"]))
+            sub = [html.Li([f"Linked to {labels[link['target']]}: ",
+                            dcc.Link(svg.region_link_reason(link, labels),
+                                     href=shared_records_href(link["strongest"]["source"],
+                                                              link["strongest"]["target"]))])
+                   for link in under.get(r["id"], [])[:TWIN_LINKS]]
+            entries.append(html.Li([head, html.Ul(sub)] if sub else [head]))
+    return html.Section([html.H2("The map as a list", id="map-twin-title"),
+                         html.Ul(entries, id="map-twin")],
+                        className="sm-twin", **{"aria-labelledby": "map-twin-title"})
+
+
+def _exits(view: dict) -> html.Section | None:
+    if not view.get("exits"):
+        return None
+    items = [html.Li(dcc.Link(f"{e['label']} ({_plural(e['links'], 'link')})",
+                              href=region_href(e["region"]))) for e in view["exits"]]
+    return html.Section([html.H2("Ways out", id="map-exits-title"),
+                         html.Ul(items, className="sm-exits", id="map-exits")],
+                        **{"aria-labelledby": "map-exits-title"})
+
+
+def map_title(view: dict) -> str:
+    if view["level"] == "catalogue":
+        return f"Map of the catalogue: {_plural(len(view['regions']), 'region')}"
+    region = view["region"]
+    inside = (_plural(len(view["topics"]), "topic") if view["topics"]
+              else _plural(len(view["regions"]), "region"))
+    return f"Map of the region {region['label']}: {inside}"
+
+
+def explanation(view: dict) -> str:
+    if view["level"] == "catalogue":
+        return EXPLAIN_CATALOGUE
+    return EXPLAIN_TOPICS if view["topics"] else EXPLAIN_REGIONS
+
+
+def view_of(graph: graph_store.GraphStore, region: str | None) -> tuple[dict, str]:
+    """A view and its SVG markup, drawn once per build and region (``GraphStore.drawn``).
+    Raises ``UnknownRegion``."""
+    def make():
+        view = graph.catalogue_view() if region is None else graph.region_view(region)
+        return view, svg.map_svg(view, title=map_title(view))
+    return graph.drawn(("map", region), make)
+
+
+def map_section(view: dict, markup: str, *, twin: bool = True) -> html.Section:
+    title = map_title(view)
+    parts = [_crumbs(view),
+             html.P(explanation(view), className="sm-explain", id="map-explain"),
+             html.Div([_zoom(), MapSvg(id="map-svg", className="sm-mapsvg", markup=markup)],
+                      className="sm-mapbox"),
+             _exits(view)]
+    if twin:
+        parts.append(_twin(view))
+    return html.Section([p for p in parts if p is not None], className="sm-mapview",
+                        **{"aria-label": title})
+
+
+def no_graph() -> html.P:
+    return html.P(NO_GRAPH, className="sm-message", id="map-none")

@@ -1,0 +1,145 @@
+"""Map views as SVG markup: pure functions from a view (``GraphStore.catalogue_view``,
+``region_view``) to a string. Nothing is laid out here; every place and label band
+comes from the graph build.
+
+The markup is compact (a 0..1000 box, coordinates to a tenth, short class names; the
+CSS is viz/assets/map.css) and readable without scripts: labels of band 0 show, every
+region, topic, way out and link is a link with an accessible name, and the keyboard
+meets them in order of importance: regions or topics first, then the ways out, then
+the links. Every text is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ingest.graph import split_id
+from viz.components.links import region_href, shared_records_href, topic_href
+from viz.graph.labels import DY, VIEW, anchor, short
+
+# Region colours (classes c0..c7, by community number): each at least 3:1 against the
+# page's background, so a disc's outline and a topic's dot are seen by everyone
+# (WCAG 1.4.11); labels are ink on a white halo. map.css holds the same colours;
+# tests/test_map_svg.py checks both.
+PALETTE = ("#0b5cad", "#b3261e", "#1b7f3b", "#8a4f00", "#6a3fb5", "#00737f", "#b0175a",
+           "#56650c")
+BACKGROUND = "#fbfcfd"
+INK = "#1d232a"
+HALO = "#ffffff"
+LINK = "#6b7884"
+DOT = (5.0, 7.0, 9.5, 12.0)   # a topic's dot at zoom 1, by its size step (s0..s3)
+WEIGHT_STEPS = (0.3, 0.6)     # npmi from which a link is drawn thicker (w1, w2)
+WHAT = {"l": "region", "t": "topic", "x": "exit"}   # label classes -> labels.FONT keys
+
+
+def _n(value: float) -> str:
+    """A coordinate to a tenth, without a trailing .0."""
+    text = "%.1f" % value
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _a(text) -> str:
+    return escape(str(text), quote=True)
+
+
+def colour(community: int) -> str:
+    return f"c{community % len(PALETTE)}"
+
+
+def _weight_class(weight: float) -> str:
+    return f"w{sum(weight >= s for s in WEIGHT_STEPS)}"
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record{'s' if n != 1 else ''}"
+
+
+def _named(label: str, node: str) -> str:
+    """A topic's label, with its kind when it is not a subject: the government of Korea
+    (North) as an author and the subject Korea (North) share a label."""
+    kind = split_id(node)[0]
+    return label if kind == "subject" else f"{label} ({kind})"
+
+
+def link_reason(link: dict) -> str:
+    """What a topic link says: "12 records share A and B (association 0.60)"."""
+    return (f"{_records(link['records'])} share "
+            f"{_named(link['source_label'], link['source'])} and "
+            f"{_named(link['target_label'], link['target'])} "
+            f"(association {link['weight']:.2f})")
+
+
+def region_link_reason(link: dict, labels: dict) -> str:
+    n = link["links"]
+    return (f"{labels[link['source']]} and {labels[link['target']]}: {n:,} link"
+            f"{'s' if n != 1 else ''} between their topics; the strongest: "
+            f"{link_reason(link['strongest'])}")
+
+
+def _label(text: str, x: float, y: float, cls: str, band: int) -> str:
+    if band >= 4:  # no room at any zoom: the item keeps its name for screen readers
+        return ""
+    text = short(text)
+    how = anchor(text, x, WHAT[cls])
+    hang = "" if how == "middle" else f' text-anchor="{how}"'
+    return (f'<text x="{_n(x)}" y="{_n(y)}" dy="{DY[WHAT[cls]]:g}em"{hang} '
+            f'class="{cls} b{band}">{escape(text, quote=False)}</text>')
+
+
+def _region(item: dict) -> str:
+    name = f"{item['label']}: {item['topics']:,} topic{'s' if item['topics'] != 1 else ''}"
+    return (f'<a href="{_a(region_href(item["id"]))}" aria-label="{_a(name)}">'
+            f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="{_n(item["r"])}" '
+            f'class="{colour(item["colour"])}"/>'
+            f'{_label(item["label"], item["x"], item["y"], "l", item["band"])}</a>')
+
+
+def _topic(item: dict) -> str:
+    name = f"{item['label']} ({item['kind']}): {_records(item['records'])}"
+    return (f'<a href="{_a(topic_href(item["id"]))}" aria-label="{_a(name)}">'
+            f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="{_n(DOT[item["size"]])}" '
+            f'class="{colour(item["colour"])} s{item["size"]}"/>'
+            f'{_label(item["label"], item["x"], item["y"], "t", item["band"])}</a>')
+
+
+def _exit(item: dict) -> str:
+    n = item["links"]
+    name = f"Way out to {item['label']}: {n:,} link{'s' if n != 1 else ''}"
+    label = _label(item["label"], item["x"], item["y"], "x", item["band"])
+    # A way out whose name has no room shows as a dot of its region's colour.
+    mark = label or (f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="8" '
+                     f'class="{colour(item["colour"])}"/>')
+    return f'<a href="{_a(region_href(item["region"]))}" aria-label="{_a(name)}">{mark}</a>'
+
+
+def map_svg(view: dict, *, title: str) -> str:
+    """The SVG of a map view; ``title`` names it for screen readers."""
+    at = {item["id"]: item for item in view["regions"] + view["topics"]}
+    labels = {i: item["label"] for i, item in at.items()}
+    ends = {i: f'{_n(item["x"])} {_n(item["y"])}' for i, item in at.items()}
+    lines: dict[str, list[str]] = {}
+    hits = []
+    for link in view["links"]:
+        a, b = link["source"], link["target"]
+        if link["kind"] == "region":
+            reason = region_link_reason(link, labels)
+            strongest = link["strongest"]
+            href = shared_records_href(strongest["source"], strongest["target"])
+            weight = strongest["weight"]
+        else:
+            reason = link_reason(link | {"source_label": labels[a], "target_label": labels[b]})
+            href = shared_records_href(a, b)
+            weight = link["weight"]
+        line = f"M{ends[a]}L{ends[b]}"
+        lines.setdefault(_weight_class(weight), []).append(line)
+        reason = _a(reason)
+        hits.append(f'<a href="{_a(href)}" aria-label="{reason}"><title>{reason}'
+                    f'</title><path d="{line}"/></a>')
+    drawn = "".join(f'<path d="{"".join(d)}" class="{w}"/>' for w, d in sorted(lines.items()))
+    items = "".join(_region(r) for r in view["regions"]) + \
+        "".join(_topic(t) for t in view["topics"])
+    exits = "".join(_exit(e) for e in view.get("exits") or [])
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {VIEW:g} {VIEW:g}" '
+            f'class="sm-map sm-z0" role="group" aria-label="{_a(title)}">'
+            f'<g class="e" aria-hidden="true">{drawn}</g><g class="n">{items}</g>'
+            f'<g class="o">{exits}</g><g class="h">{"".join(hits)}</g></svg>')
