@@ -13,6 +13,7 @@ from index.search import SearchUnavailable, get_record
 from viz.components import services
 from viz.components.links import filter_href
 from viz.components.related_list import cite_links, related_section
+from viz.components.shelf import shelf_section
 
 dash.register_page(__name__, path_template="/record/<record_id>", title="shelfmap — record",
                    name="Record")
@@ -95,4 +96,6 @@ def layout(record_id: str | None = None, **_args):
     except SearchUnavailable:
         items = None  # the record is still worth showing without its neighbours
     return html.Main([back, record_view(record), cite_links(record["id"]),
-                      related_section(record, items)], className="sm-page")
+                      related_section(record, items),
+                      shelf_section(record),
+                      ], className="sm-page")
