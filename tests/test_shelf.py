@@ -11,7 +11,6 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
-import requests
 
 from index.shelf import MAX_SIZE, neighbours, shelf_bodies
 from ingest.callnumbers import shelf_key
@@ -157,7 +156,7 @@ def test_related_api_has_the_shelf(api, shelves, catalogue):
     assert body["shelf"]["call_number"] == "DS916.593 .H348 1998"
     assert [i["id"] for i in body["shelf"]["before"]] == before
     assert [i["id"] for i in body["shelf"]["after"]] == after
-    assert all(set(i) == {"id", "title", "year", "call_number"}
+    assert all(set(i) == {"id", "title", "title_original", "year", "call_number"}
                for i in body["shelf"]["before"] + body["shelf"]["after"])
     five = api(_path(KOREAN), shelf="5").json()["shelf"]
     assert [i["id"] for i in five["after"]] == _expected(shelves, catalogue, KOREAN, 5)[1]
@@ -172,18 +171,26 @@ def test_related_api_has_the_shelf(api, shelves, catalogue):
 
 @pytest.mark.es
 @pytest.mark.spark
-def test_record_page_draws_the_shelf_in_order(app_url, shelves, catalogue):
-    html = requests.get(f"{app_url}/record/{KOREAN}", timeout=60).text
+@pytest.mark.browser
+def test_record_page_draws_the_shelf_in_order(browser, app_url, shelves, catalogue):
+    from .browser import open_page
+
+    with open_page(browser) as page:
+        page.goto(f"{app_url}/record/{KOREAN}")
+        page.wait_for_selector("#record-shelf")
+        html = page.content()
+        page.goto(f"{app_url}/record/{DEWEY_ONLY}")
+        page.wait_for_selector("#record-shelf")
+        dewey = page.content()
     section = html[html.index('id="record-shelf"'):]
     section = section[:section.index("</section>")]
     before, after = _expected(shelves, catalogue, KOREAN, 3)
     hrefs = re.findall(r'href="(/record/[^"]+)"', section)
     assert hrefs == ["/record/" + quote(i, safe=":") for i in before + after]
     # This record stands between them, marked, with its call number.
-    assert section.index("DS916.593 .H348 1998") < section.index(
-        'href="/record/' + quote(after[0], safe=":"))
+    assert section.index('href="/record/' + quote(before[-1], safe=":")) < section.index(
+        "DS916.593 .H348 1998") < section.index('href="/record/' + quote(after[0], safe=":"))
     assert 'aria-current="true"' in section
-    dewey = requests.get(f"{app_url}/record/{DEWEY_ONLY}", timeout=60).text
     assert "In DDC call-number order" in dewey
 
 
@@ -208,3 +215,35 @@ def test_an_update_refuses_an_index_built_before_the_shelf_key(es, es_settings):
         assert updates.missing_fields(es, name) == []
     finally:
         es.indices.delete(index=name)
+
+
+@pytest.mark.es
+@pytest.mark.spark
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True], ids=["scripts"])
+def test_walking_along_the_shelf_in_a_browser(browser, app_url, shelves, catalogue,
+                                              javascript):
+    """On a phone: the next record on the shelf is one tap away, and from there this
+    record is the one before it. (Without scripts once the pages are drawn on the
+    server first: the section is plain links, nothing of its own needs a script.)"""
+    from .browser import PHONE, WIDE, open_page, screenshot
+
+    before, after = _expected(shelves, catalogue, KOREAN, 3)
+    with open_page(browser, viewport=PHONE, javascript=javascript) as page:
+        page.goto(f"{app_url}/record/{KOREAN}")
+        items = page.locator("#record-shelf-list li")
+        assert items.count() == len(before) + 1 + len(after)
+        assert "this record" in items.nth(len(before)).inner_text()
+        screenshot(page, f"record-shelf-phone-{'js' if javascript else 'nojs'}")
+        page.locator("#record-shelf-list a").nth(len(before)).click()
+        page.wait_for_url(f"**/record/{after[0]}")
+        page.wait_for_selector("#record-shelf-list")
+        links = page.locator("#record-shelf-list a")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        assert f"/record/{KOREAN}" in hrefs
+        assert page.locator(".sm-shelf-here").inner_text().startswith(
+            next(d for d in catalogue if d["id"] == after[0])["lcc"])
+    with open_page(browser, viewport=WIDE, javascript=javascript) as page:
+        page.goto(f"{app_url}/record/{KOREAN}")
+        assert page.locator("#record-shelf-list li").count() == len(before) + 1 + len(after)
+        screenshot(page, f"record-shelf-wide-{'js' if javascript else 'nojs'}")
