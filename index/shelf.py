@@ -51,8 +51,9 @@ def call_number(source: dict, key_scheme: str) -> str | None:
 
 def _item(hit: dict, key_scheme: str) -> dict:
     src = hit.get("_source") or {}
-    return {"id": hit["_id"], "title": src.get("title") or src.get("title_original"),
-            "year": src.get("year"), "call_number": call_number(src, key_scheme)}
+    return {"id": hit["_id"], "title": src.get("title"),
+            "title_original": src.get("title_original"), "year": src.get("year"),
+            "call_number": call_number(src, key_scheme)}
 
 
 def empty() -> dict:
@@ -62,7 +63,8 @@ def empty() -> dict:
 
 def neighbours(es: Elasticsearch, alias: str, record: dict, k: int = DEFAULT_SIZE) -> dict:
     """``{"call_number", "scheme", "before": [...], "after": [...]}`` for a canonical
-    record, each list of ``{"id", "title", "year", "call_number"}`` in shelf order (so
+    record, each list of ``{"id", "title", "title_original", "year", "call_number"}``
+    in shelf order (so
     the last of ``before`` and the first of ``after`` stand next to the record).
     Raises :class:`SearchUnavailable` when the cluster fails."""
     key = shelf_key(record.get("lcc"), record.get("ddc"))

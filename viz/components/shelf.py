@@ -16,14 +16,15 @@ SCHEME_LABELS = {"lcc": "LCC", "ddc": "DDC"}
 
 
 def _item(item: dict, where: str) -> html.Li:
-    meta = [item["call_number"] or ""]
-    if item.get("year") is not None:
-        meta.append(str(item["year"]))
-    return html.Li([
-        html.Span(" · ".join(meta), className="sm-shelf-number"),
-        dcc.Link(item["title"] or "[untitled]", href=record_href(item["id"]),
-                 className="sm-shelf-title", title=f"{where} on the shelf"),
-    ], className="sm-shelf-item")
+    # The call number carries the year already ("DS916.593 .H3643 2000"); the title in
+    # its original script beside the romanised one, as on the record itself.
+    title = item["title"] or item.get("title_original") or "[untitled]"
+    parts = [html.Span(item["call_number"] or "", className="sm-shelf-number"),
+             dcc.Link(title, href=record_href(item["id"]), className="sm-shelf-title",
+                      title=f"{where} on the shelf")]
+    if item["title"] and item.get("title_original"):
+        parts.append(html.Span(item["title_original"], className="sm-original sm-meta"))
+    return html.Li(parts, className="sm-shelf-item")
 
 
 def shelf_view(record: dict, found: dict | None) -> html.Section:
