@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import re
 
-SCHEMES = ("lcc", "ddc")
-
 # Class letters (I, O, W, X, Y do not begin an LC class) then 1-4 digits of class
 # number (the schedules run to 9999) and its decimals. "LAW" (LC 01024935) has no
 # number and fails, as do "UNCLASSIFIED 1706 (C)" and "Collection Level Cataloging".
