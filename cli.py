@@ -29,6 +29,15 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="start everything on the bundled sample and serve the app")
     demo.add_argument("--port", type=int, help="port of the app (default 8050)")
+    demo.add_argument("--full", action="store_true",
+                      help="the full 250,000 LoC records instead of the bundled 10,000 "
+                      "(fetched first, as `shelfmap fetch-loc` does, when not there yet)")
+
+    fetch = sub.add_parser("fetch-loc", help="fetch the full 250,000 Library of Congress "
+                           "records the sample comes from (242 MB, checked) and print the "
+                           "file's path")
+    fetch.add_argument("folder", nargs="?", type=Path,
+                       help="where to put the file (default: HOME/samples/loc-books-2016)")
 
     es = sub.add_parser("es", help="the local Elasticsearch node")
     es.add_argument("action", choices=["start", "stop", "status"])
@@ -104,6 +113,25 @@ def cmd_es(settings, args) -> int:
     from index import local_node
 
     return local_node.cli(settings, args.action)
+
+
+def _loc_folder(settings) -> Path:
+    return settings.home_path / "samples" / "loc-books-2016"
+
+
+def cmd_fetch_loc(settings, args) -> int:
+    from ingest import loc_books
+
+    folder = args.folder or _loc_folder(settings)
+    if not loc_books.fetched(folder):
+        print(f"fetching {loc_books.RECORDS:,} LoC records ({loc_books.REQUIREMENT}'s source "
+              f"distribution, 76 MB) into {folder} ...", file=sys.stderr, flush=True)
+    path = loc_books.fetch(folder)
+    print(f"{path}: {loc_books.RECORDS:,} records, sha256 checked; load them with "
+          f"`shelfmap ingest {path}`, then `shelfmap graph` and `shelfmap index`",
+          file=sys.stderr)
+    print(path)
+    return 0
 
 
 def cmd_ingest(settings, args) -> int:
@@ -320,15 +348,24 @@ def cmd_demo(settings, args) -> int:
     from ingest import catalogue_job, report
     from viz.graph import build as graph_build
 
-    if not SAMPLE.is_dir():
+    if args.full:
+        from ingest import loc_books
+
+        print(f"the full LoC file in {_loc_folder(settings)} (fetched when missing)",
+              flush=True)
+        source = loc_books.fetch(_loc_folder(settings))
+    elif not SAMPLE.is_dir():
         raise FileNotFoundError(f"the bundled sample folder {SAMPLE} is missing")
+    else:
+        source = SAMPLE
     with local_node.running(settings) as url:
         print(f"Elasticsearch at {url}")
         from ingest.spark import session
 
         spark = session(settings, "shelfmap demo")
         try:
-            result = catalogue_job.run(settings, [str(SAMPLE)], spark=spark)
+            result = catalogue_job.run(settings, [str(source)], spark=spark,
+                                       progress=args.full)
             print(report.summary(result))
             built = build_job.build(settings, spark=spark)
             print(f"indexed {built['documents']:,} records into {built['index']}")
@@ -343,7 +380,8 @@ def cmd_demo(settings, args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "es": cmd_es, "ingest": cmd_ingest, "export": cmd_export,
+COMMANDS = {"demo": cmd_demo, "es": cmd_es, "fetch-loc": cmd_fetch_loc,
+            "ingest": cmd_ingest, "export": cmd_export,
             "index": cmd_index, "graph": cmd_graph,
             "serve": cmd_serve, "status": cmd_status}
 
@@ -359,10 +397,11 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from index.versions import IncompleteVersion, NoPreviousVersion, RollbackRefused
     from ingest.catalogue import NoCatalogue
     from ingest.catalogue_job import IngestError
+    from ingest.loc_books import FetchError
 
     return (settings_module.SettingsError, IngestError, NoCatalogue, LocalNodeError,
             IndexBuildError, BuildRunning, NoPreviousVersion, RollbackRefused,
-            IncompleteVersion, UpdateError, ESConnectionError,
+            IncompleteVersion, UpdateError, ESConnectionError, FetchError,
             FileNotFoundError, ValueError)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 
+from ingest.callnumbers import shelf_key
 from ingest.classification import lcc_class  # noqa: F401 - viz.pages.record imports it here
 from ingest.normalize import fold  # the same folding as the `folded` field
 from ingest.schema import FIELDS, LIST_FIELDS
@@ -28,6 +29,9 @@ _COMPLETION = {"type": "completion", "analyzer": "standard", "search_analyzer": 
 SUGGEST_FIELDS: dict[str, str] = {"title": "suggest_title", "subject": "suggest_subject",
                                   "author": "suggest_author"}
 DERIVED: dict[str, dict] = {field: dict(_COMPLETION) for field in SUGGEST_FIELDS.values()}
+# The call number as a shelf sorts it (ingest.callnumbers), for "next on the shelf"
+# (index.shelf): a plain keyword, sorted and range-searched in byte order.
+DERIVED["shelf_key"] = {"type": "keyword", "ignore_above": 1024}
 
 # Values per kind and document (each may add its folded twin): the FST grows with
 # every input.
@@ -95,4 +99,5 @@ def to_document(record: dict) -> dict:
     doc = {name: record.get(name, [] if name in LIST_FIELDS else None) for name in FIELDS}
     for kind, inputs in suggest_inputs(record).items():
         doc[SUGGEST_FIELDS[kind]] = {"input": inputs} if inputs else None
+    doc["shelf_key"] = shelf_key(record.get("lcc"), record.get("ddc"))
     return doc

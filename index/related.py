@@ -160,6 +160,11 @@ def related(es: Elasticsearch, alias: str, record_id: str,
     record = get_record(es, alias, record_id)
     if record is None:
         return None
+    return related_to(es, alias, record, size)
+
+
+def related_to(es: Elasticsearch, alias: str, record: dict, size: int = DEFAULT_SIZE) -> dict:
+    """:func:`related` for a canonical record already fetched."""
     try:
         resp = es.search(index=alias, **related_body(record, size))
     except (ApiError, TransportError) as exc:

@@ -83,6 +83,15 @@ def chain(changes_dir: Path, start: str, target: str) -> list[dict]:
     return steps[::-1]
 
 
+def missing_fields(es, index: str) -> list[str]:
+    """Fields of the current mapping (index.mapping) that ``index`` does not map."""
+    from index.mapping import properties
+
+    found = es.indices.get_mapping(index=index)
+    mapped = next(iter(found.values()))["mappings"].get("properties") or {}
+    return sorted(set(properties()) - set(mapped))
+
+
 def plan(settings, es, version: str | None = None) -> dict:
     """Where the live index stands and what an update would do (no writes)."""
     from ingest import catalogue
@@ -92,6 +101,12 @@ def plan(settings, es, version: str | None = None) -> dict:
     if live is None:
         raise NoLiveIndex(f"the alias {alias!r} does not exist yet: run `shelfmap index` "
                           "to build the first index")
+    missing = missing_fields(es, live)
+    if missing:
+        raise ChangeSetMismatch(
+            f"the live index {live} was built before the mapping gained "
+            f"{', '.join(missing)}; its strict mapping would refuse every upserted record. "
+            "Run `shelfmap index` to build a new version with the current mapping")
     indexed = versions.meta(es, live).get("catalogue_version")
     if indexed is None:
         raise ChangeSetMismatch(f"the live index {live} does not record which catalogue "

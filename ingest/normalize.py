@@ -62,7 +62,7 @@ _WORD_BREAK = re.compile(r"[\s(\[]")
 def _keeps_period(text: str) -> bool:
     """Whether a final "." is part of the last word (initial, abbreviation, ellipsis)."""
     if text.endswith("..."):
-        # "...in search of sport and gems and gold..." (mixed-1000, LC 00001391)
+        # "...in search of sport and gems and gold..." (mixed-1000 and mixed-10000, LC 00001391)
         return True
     word = _WORD_BREAK.split(text[:-1])[-1]
     if not word:

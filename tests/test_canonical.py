@@ -73,7 +73,7 @@ def test_a_single_string_where_a_list_belongs_is_one_value():
 def mixed_1000() -> list[dict]:
     logging.disable(logging.WARNING)
     try:
-        chunks = (ROOT / "data" / "mixed-1000.mrc").read_bytes().split(b"\x1d")[:-1]
+        chunks = (ROOT / "tests" / "data" / "loc-books-2016" / "mixed-1000.mrc").read_bytes().split(b"\x1d")[:-1]
         return [map_raw(c + b"\x1d") for c in chunks]
     finally:
         logging.disable(logging.NOTSET)

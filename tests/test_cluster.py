@@ -17,7 +17,7 @@ import pytest
 import pyspark
 from ingest import catalogue
 
-from .conftest import SAMPLE
+from .conftest import DATA
 
 pytestmark = pytest.mark.spark
 
@@ -78,7 +78,7 @@ def _ingest(home: Path, *extra: str) -> Path:
     cli = Path(sys.executable).with_name("shelfmap")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHELFMAP_")}
     env.update(SHELFMAP_HOME=str(home), SHELFMAP_SPARK_DRIVER_MEMORY="1g")
-    done = subprocess.run([str(cli), "ingest", str(SAMPLE / "mixed-1000.mrc"), *extra],
+    done = subprocess.run([str(cli), "ingest", str(DATA / "loc-books-2016" / "mixed-1000.mrc"), *extra],
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "seen 1,000  written 1,000  quarantined 0" in done.stdout

@@ -25,7 +25,7 @@ from ingest.marc import decode, map_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-MIXED_1000 = "data/mixed-1000.mrc"
+MIXED_1000 = "tests/data/loc-books-2016/mixed-1000.mrc"
 MIXED_10000 = "tests/data/loc-books-2016/mixed-10000.mrc"
 ODD = "tests/data/odd-marc"
 

@@ -11,7 +11,7 @@ from ingest.marc import decode, is_deleted, map_raw, record_id, to_canonical
 from ingest.quarantine import InvalidRecord, RecordError, UnreadableRecord
 
 ROOT = Path(__file__).resolve().parents[1]
-MIXED_1000 = ROOT / "data" / "mixed-1000.mrc"
+MIXED_1000 = ROOT / "tests" / "data" / "loc-books-2016" / "mixed-1000.mrc"
 MIXED_10000 = ROOT / "tests" / "data" / "loc-books-2016" / "mixed-10000.mrc"
 ODD = ROOT / "tests" / "data" / "odd-marc"
 

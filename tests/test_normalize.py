@@ -6,7 +6,7 @@ from ingest import normalize as n
 
 
 @pytest.mark.parametrize("text, expected", [
-    # 245 $a and $b of LC 00272142 (data/mixed-1000.mrc)
+    # 245 $a and $b of LC 00272142 (tests/data/loc-books-2016/mixed-1000.mrc)
     ("Chisik kyŏngyŏng kwa Hanʼguk ŭi mirae :", "Chisik kyŏngyŏng kwa Hanʼguk ŭi mirae"),
     ("Chisik Kyn̆gyŏng Simpʻojiŏm palpʻyojip /", "Chisik Kyn̆gyŏng Simpʻojiŏm palpʻyojip"),
     ("Samsŏng Kyŏngje Yŏnʼguso.", "Samsŏng Kyŏngje Yŏnʼguso"),

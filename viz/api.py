@@ -14,7 +14,7 @@ import flask
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
-from index import citations, related, suggest
+from index import citations, related, shelf, suggest
 from index.queries import BadParameter, parse_search_params
 from index.search import get_record, health, search, subject_terms
 from viz.graph import store as graph_store
@@ -93,9 +93,11 @@ def install(server: flask.Flask, graph_dir: Path) -> None:
         ctx = services.current()
         size = bounded_int(flask.request.args, "size", related.DEFAULT_SIZE, 1,
                             related.MAX_SIZE)
-        found = related.related(ctx.es, ctx.alias, record_id, size)
-        if found is None:
-            raise _no_record(record_id)
+        k = bounded_int(flask.request.args, "shelf", shelf.DEFAULT_SIZE, 0, shelf.MAX_SIZE)
+        record = _record(record_id)
+        found = related.related_to(ctx.es, ctx.alias, record, size)
+        # Next on the shelf, a kind of its own: neighbours by call number, not by score.
+        found["shelf"] = shelf.neighbours(ctx.es, ctx.alias, record, k)
         return flask.jsonify(found)
 
     @api.get("/records/<path:record_id>/cite")

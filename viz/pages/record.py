@@ -14,6 +14,7 @@ from viz.components import services
 from viz.components.links import filter_href
 from viz.components.related_list import cite_links, related_section
 from viz.components.search_box import search_box, suggest_box
+from viz.components.shelf import shelf_section
 from viz.components.topics_around import topics_around
 
 dash.register_page(__name__, path_template="/record/<record_id>", title="shelfmap — record",
@@ -101,4 +102,5 @@ def layout(record_id: str | None = None, **_args):
         items = None  # the record is still worth showing without its neighbours
     return html.Main([back, record_view(record), cite_links(record["id"]),
                       topics_around(ctx.graph(), record),
-                      related_section(record, items)], className="sm-page")
+                      related_section(record, items), shelf_section(record)],
+                     className="sm-page")
