@@ -141,9 +141,12 @@ MANIFEST = {
 }
 
 
-def write_tiny(root, keep: int = 2, **replace) -> str:
-    """Write the tiny build under ``root`` (tables in ``replace`` swapped in)."""
+def write_tiny(root, keep: int = 2, *, regeometry: bool = False, **replace) -> str:
+    """Write the tiny build under ``root`` (tables in ``replace`` swapped in; with
+    ``regeometry`` the map's geometry is made again from them, as a build makes it)."""
     tables = tiny_tables() | replace
+    if regeometry:
+        tables |= hierarchy.geometry(tables["nodes"], tables["edges"], tables["communities"])
     return graph_artifacts.write_version(root, manifest=MANIFEST, keep=keep, **tables)
 
 

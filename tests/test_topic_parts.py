@@ -145,7 +145,8 @@ def test_narrower_headings_most_records_first(tmp_path):
         edges.append({"source": KOREA, "target": node, "kind": "subject-subject",
                       "weight": 0.1, "records": 3})
     root = tmp_path / "graph"
-    write_tiny(root, nodes=pa.Table.from_pylist(nodes, schema=graph_artifacts.TABLES["nodes"]),
+    write_tiny(root, regeometry=True,
+               nodes=pa.Table.from_pylist(nodes, schema=graph_artifacts.TABLES["nodes"]),
                edges=pa.Table.from_pylist(edges, schema=graph_artifacts.TABLES["edges"]))
     bigger = GraphStore.load(root)
     assert [n["id"] for n in bigger.narrower(KN)] == [
