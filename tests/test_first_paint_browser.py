@@ -25,7 +25,7 @@ class Watched:
         self.errors: list[str] = []
         page.on("request", lambda r: self.urls.append(r.url))
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("pageerror", lambda e: self.errors.append(f"{e}\n{e.stack or ''}"))
 
     def count(self, part: str) -> int:
         return sum(part in url for url in self.urls)

@@ -62,16 +62,23 @@
     d.documentElement.setAttribute("data-dash", "1");
     d.addEventListener("submit", nav);
   }
-  // With Dash in charge, a GET form navigates inside the page as a link does.
+  // With Dash in charge, a GET form navigates inside the page as a link does. Dash's
+  // debounced input (the search box's, search_box.SUGGEST_DEBOUNCE = 0.35 s) reads its
+  // element when its timer fires: navigating sooner unmounts the element first (a
+  // TypeError in dcc's Input), so a submit right after typing waits the debounce out.
+  var typed = 0, DEBOUNCE = 400;
+  d.addEventListener("input", function () { typed = Date.now(); }, true);
   function nav(e) {
     var f = e.target, u = new URL(f.action, location.href), p = new URLSearchParams();
     if (f.method != "get" || (f.target && f.target != "_self") || u.origin != location.origin) return;
     e.preventDefault();
     new FormData(f).forEach(function (v, k) { if (v !== "") p.append(k, v); });
     u.search = p.toString();
-    history.pushState({}, "", u.pathname + u.search);
-    w.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
-    w.scrollTo(0, 0);
+    setTimeout(function () {
+      history.pushState({}, "", u.pathname + u.search);
+      w.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+      w.scrollTo(0, 0);
+    }, Math.max(0, typed + DEBOUNCE - Date.now()));
   }
   go();
 })(document, window);
