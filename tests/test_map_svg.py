@@ -339,3 +339,30 @@ def test_the_stylesheet_agrees_with_the_geometry():
             assert found and abs(float(found.group(1)) - r / 2 ** band) < 0.06, (band, size)
     for colour in (svg.INK, svg.HALO, svg.BACKGROUND, svg.LINK):
         assert colour in css
+
+
+def test_a_link_takes_no_click_meant_for_its_ends(store, large):
+    """Links are above the discs: their pointer areas stop short of both end discs, so
+    a tap on a region or a topic opens it, not the records of a link from it."""
+    import itertools
+    import math
+    import re
+
+    views = [store.catalogue_view(), store.region_view("0"),
+             *itertools.islice(all_views(large), 20)]
+    checked = 0
+    for view in views:
+        at = {item["id"]: item for item in view["regions"] + view["topics"]}
+        root = parse(svg.map_svg(view, title="a view"))
+        drawn = [a.find(f"{SVG}path").get("d") for a in anchors(root, "h")]
+        assert len(drawn) == len(view["links"])
+        for link, d in zip(view["links"], drawn):
+            ends = [tuple(map(float, p.split())) for p in re.findall(r"[ML]([^ML]+)", d)]
+            if len(ends) == 1:   # discs that touch: a point, no pointer area at all
+                continue
+            for x, y in ends:
+                for end in (at[link["source"]], at[link["target"]]):
+                    r = end["r"] if "r" in end else svg.DOT[end["size"]]
+                    assert math.hypot(x - end["x"], y - end["y"]) >= r - 0.1, (d, end["id"])
+            checked += 1
+    assert checked > 100

@@ -11,6 +11,8 @@ the links. Every text is escaped.
 
 from __future__ import annotations
 
+import math
+
 from html import escape
 
 from ingest.graph import split_id
@@ -76,6 +78,10 @@ def region_link_reason(link: dict, labels: dict) -> str:
             f"{link_reason(link['strongest'])}")
 
 
+# Room left around a disc before a link's pointer area begins (view units).
+HIT_GAP = 4.0
+
+
 def _label(text: str, x: float, y: float, cls: str, band: int) -> str:
     if band >= 4:  # no room at any zoom: the item keeps its name for screen readers
         return ""
@@ -112,6 +118,26 @@ def _exit(item: dict) -> str:
     return f'<a href="{_a(region_href(item["region"]))}" aria-label="{_a(name)}">{mark}</a>'
 
 
+def _radius(item: dict) -> float:
+    return item["r"] if "r" in item else DOT[item["size"]]
+
+
+def _between(a: dict, b: dict) -> str:
+    """A link's pointer area: the segment between the two discs' edges, not centre to
+    centre. The links are above the discs (their ``<a>`` come after the regions' and
+    topics' in the tab order), so a segment over a disc took the click or tap meant for
+    the region or topic; ends whose discs touch get an empty segment (the link stays
+    reachable by keyboard and in the text twin)."""
+    ax, ay, bx, by = a["x"], a["y"], b["x"], b["y"]
+    length = math.hypot(bx - ax, by - ay)
+    ra, rb = _radius(a) + HIT_GAP, _radius(b) + HIT_GAP
+    if length <= ra + rb:
+        return f"M{_n(ax)} {_n(ay)}"
+    ux, uy = (bx - ax) / length, (by - ay) / length
+    return (f"M{_n(ax + ux * ra)} {_n(ay + uy * ra)}"
+            f"L{_n(bx - ux * rb)} {_n(by - uy * rb)}")
+
+
 def map_svg(view: dict, *, title: str) -> str:
     """The SVG of a map view; ``title`` names it for screen readers."""
     at = {item["id"]: item for item in view["regions"] + view["topics"]}
@@ -134,7 +160,7 @@ def map_svg(view: dict, *, title: str) -> str:
         lines.setdefault(_weight_class(weight), []).append(line)
         reason = _a(reason)
         hits.append(f'<a href="{_a(href)}" aria-label="{reason}"><title>{reason}'
-                    f'</title><path d="{line}"/></a>')
+                    f'</title><path d="{_between(at[a], at[b])}"/></a>')
     drawn = "".join(f'<path d="{"".join(d)}" class="{w}"/>' for w, d in sorted(lines.items()))
     items = "".join(_region(r) for r in view["regions"]) + \
         "".join(_topic(t) for t in view["topics"])
