@@ -217,12 +217,17 @@ def pages_to_measure(http, base: str, only: list[str] | None) -> list[tuple[str,
     hits = json.loads(http.request("GET", base + "/api/search?q=korea&size=1").data)["hits"]
     if hits:
         record = "/record/" + quote(hits[0]["id"], safe=":")
-        # The record's first subject heading that the graph holds: a topic page.
+        # The record's first subject heading that the graph holds, itself or one of its
+        # broader forms (the graph counts "A -- B" also under "A"): a topic page.
         for subject in hits[0].get("subjects") or ():
-            answer = http.request("GET", base + "/api/graph/topics?" + urlencode(
-                {"around": node_id("subject", subject), "depth": 1, "limit": 1}))
-            if answer.status == 200:
-                topic = "/topic/" + quote(node_id("subject", subject), safe=":")
+            parts = subject.split(" -- ")
+            forms = [" -- ".join(parts[:k]) for k in range(len(parts), 0, -1)]
+            found = next((form for form in forms if http.request(
+                "GET", base + "/api/graph/topics?" + urlencode(
+                    {"around": node_id("subject", form), "depth": 1, "limit": 1})
+            ).status == 200), None)
+            if found:
+                topic = "/topic/" + quote(node_id("subject", found), safe=":")
                 break
     pages = [("home", "/"), ("map", "/map"), ("search korea", "/?q=korea"),
              ("record", record), ("topic", topic)]
