@@ -31,16 +31,21 @@ def store(indexed_settings, spark) -> GraphStore:
     return current
 
 
-def page(app_url: str, pathname: str, search: str = "") -> dict:
-    """The layout the app's page router answers for ``pathname`` + ``search``, as the
-    component tree Dash sends the browser."""
+def _route(app_url: str, pathname: str, search: str | None) -> requests.Response:
+    """The page router's callback for ``pathname`` + ``search``, as Dash's client asks."""
     body = {"output": ".._pages_content.children..._pages_store.data..",
             "outputs": [{"id": "_pages_content", "property": "children"},
                         {"id": "_pages_store", "property": "data"}],
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
                        {"id": "_pages_location", "property": "search", "value": search}],
             "changedPropIds": ["_pages_location.pathname"], "state": []}
-    r = requests.post(f"{app_url}/_dash-update-component", json=body, timeout=60)
+    return requests.post(f"{app_url}/_dash-update-component", json=body, timeout=60)
+
+
+def page(app_url: str, pathname: str, search: str = "") -> dict:
+    """The layout the app's page router answers for ``pathname`` + ``search``, as the
+    component tree Dash sends the browser."""
+    r = _route(app_url, pathname, search)
     assert r.status_code == 200, (r.status_code, r.text[:300])
     return r.json()["response"]["_pages_content"]["children"]
 
@@ -278,13 +283,7 @@ def test_no_such_topic_and_bad_parameters(app_url, store):
     ("/topic/community:0", ""), ("/topic/subject:", ""), ("/topic/" + quote(KN), None),
 ], ids=repr)
 def test_hostile_topic_addresses_are_never_500(app_url, store, pathname, search):
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
-    r = requests.post(f"{app_url}/_dash-update-component", json=body, timeout=60)
+    r = _route(app_url, pathname, search)
     assert r.status_code < 500, (r.status_code, r.text[:300])
 
 
