@@ -42,10 +42,8 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from html import unescape
@@ -61,9 +59,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import settings as settings_module  # noqa: E402
 from index_bench import tree_cpu  # noqa: E402
 from ingest_bench import WORK  # noqa: E402
+from served_catalogue import (CLI, bench_env, bench_home, commit, port_open,  # noqa: E402
+                              prepare)
 
-CATALOGUE = ROOT / "tests" / "data" / "loc-books-2016" / "mixed-10000.mrc"
-CLI = Path(sys.executable).with_name("shelfmap")
 HEADERS = {"accept-encoding": "gzip", "user-agent": "shelfmap-load-bench"}
 
 KINDS = ("page shell", "static asset", "dash layout", "dash dependencies", "home", "search",
@@ -464,12 +462,6 @@ class MemorySampler(threading.Thread):
 _RAISED = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception): .*$", re.MULTILINE)
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 # --- the figures ----------------------------------------------------------------------
 
 def _ms(values: list[float], p: float) -> float:
@@ -527,43 +519,6 @@ def table(summary: dict, title: str) -> str:
 
 # --- the run ---------------------------------------------------------------------------
 
-def _shelfmap(env: dict, *args: str) -> float:
-    started = time.monotonic()
-    done = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"shelfmap {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    print(f"  shelfmap {args[0]}: {time.monotonic() - started:.1f} s", flush=True)
-    return round(time.monotonic() - started, 1)
-
-
-def prepare(settings, env: dict) -> dict:
-    """The catalogue, the index and the graph, each by its command (skipped when a
-    kept home already holds it)."""
-    from index.client import connect
-    from ingest import catalogue
-    from viz.graph import artifacts as graph_artifacts
-
-    seconds = {}
-    if catalogue.current_version(settings.catalogue_dir) is None:
-        seconds["ingest"] = _shelfmap(env, "ingest", str(CATALOGUE), "--no-index-update")
-    es = connect(settings, timeout=30)
-    try:
-        alias_exists = bool(es.indices.exists_alias(name=settings.index))
-    finally:
-        es.close()
-    if not alias_exists:
-        seconds["index"] = _shelfmap(env, "index")
-    if graph_artifacts.current_version(settings.graph_dir) is None:
-        seconds["graph"] = _shelfmap(env, "graph")
-    return seconds
-
-
-def commit() -> str:
-    done = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty",
-                           "--abbrev=12"], capture_output=True, text=True)
-    return done.stdout.strip() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="duration (120)")
@@ -588,12 +543,9 @@ def main() -> None:
 
     from index import local_node
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    home = args.home or Path(tempfile.mkdtemp(prefix="load-home-", dir=WORK))
+    home = bench_home(args.home, "load-home-", WORK)
     settings = settings_module.load(environ={}, home=str(home), es_port=args.es_port)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHELFMAP_")}
-    env.update(SHELFMAP_HOME=str(home), SHELFMAP_ES_PORT=str(args.es_port),
-               SHELFMAP_PORT=str(args.port), SHELFMAP_SPARK_DRIVER_MEMORY="1g")
+    env = bench_env(home, args.es_port, args.port)
     result: dict = {"commit": commit(), "when": time.strftime("%Y-%m-%d %H:%M"),
                     "machine": f"{os.cpu_count()} cores (shared)",
                     "load_average_before": os.getloadavg()[0],
@@ -634,7 +586,7 @@ def run(args, env: dict, site: Site, node) -> dict:
     sampler = MemorySampler(server.pid, node_pid, launched)
     sampler.start()
     try:
-        while not _port_open(args.port):
+        while not port_open(args.port):
             if server.poll() is not None:
                 server_log.seek(0)
                 raise SystemExit(f"shelfmap serve exited ({server.returncode}):\n"

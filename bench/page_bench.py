@@ -37,7 +37,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -51,7 +50,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import settings as settings_module  # noqa: E402
 from ingest_bench import WORK  # noqa: E402
-from load_bench import CLI, _port_open, commit, prepare  # noqa: E402
+from served_catalogue import CLI, bench_env, bench_home, commit, port_open, prepare  # noqa: E402
 from tests.browser import PHONE, SLOW_PHONE, WIDE, launched  # noqa: E402
 
 IDLE_S = 8.0
@@ -241,7 +240,7 @@ def baseline(browser, port: int) -> dict:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while not _port_open(port):
+        while not port_open(port):
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit("the baseline Dash app did not start")
             time.sleep(0.1)
@@ -303,13 +302,9 @@ def main() -> None:
 
     from index import local_node
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    home = args.home or Path(tempfile.mkdtemp(prefix="page-home-", dir=WORK))
+    home = bench_home(args.home, "page-home-", WORK)
     settings = settings_module.load(environ={}, home=str(home), es_port=args.es_port)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHELFMAP_")}
-    env.update(SHELFMAP_HOME=str(home), SHELFMAP_ES_PORT=str(args.es_port),
-               SHELFMAP_PORT=str(args.port), SHELFMAP_SPARK_DRIVER_MEMORY="1g",
-               SHELFMAP_WORKERS="2")
+    env = bench_env(home, args.es_port, args.port, workers="2")
     result: dict = {"commit": commit(), "when": time.strftime("%Y-%m-%d %H:%M"),
                     "machine": f"{os.cpu_count()} cores (shared)",
                     "network": SLOW_PHONE, "idle_s": IDLE_S, "budget": BUDGET}
