@@ -17,7 +17,8 @@ from viz import svg
 from viz.graph import artifacts as graph_artifacts
 from viz.graph import hierarchy
 from viz.graph import labels as lb
-from viz.graph.store import GraphStore, UnknownRegion
+from viz.graph.store import GraphStore
+from viz.graph.views import UnknownRegion
 
 from .test_graph_store import (A_KN, DS, KIM, KN, KN_POLITICS, KOREA, LITERATURE, LOVE,
                                NONPROLIFERATION, NUCLEAR, PL, POETICS, POETRY,

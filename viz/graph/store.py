@@ -25,10 +25,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.graph import KINDS, link_kind, node_id
+from ingest.graph import KINDS, node_id
 from ingest.subjects import SEPARATOR
 from viz.graph import artifacts as graph_artifacts
-from viz.graph import hierarchy
+from viz.graph import hierarchy, views
 from viz.graph.artifacts import GraphArtifactError, GraphVersion, NoGraph
 
 log = logging.getLogger("shelfmap.graph")
@@ -48,21 +48,8 @@ class UnknownNode(LookupError):
         self.node = node
 
 
-class UnknownRegion(LookupError):
-    """No region of the map has this id."""
-
-    def __init__(self, region):
-        super().__init__(f"no region {region!r} on the map")
-        self.region = region
-
-
-# Links drawn in one region's view, strongest first: a view of MAX_VIEW topics with
-# their k strongest links each could hold thousands; these are the ones worth a line.
-VIEW_LINKS = 600
 # Drawn views kept per store (GraphStore.drawn): a view never changes within a build.
 DRAWN = 64
-# Dot sizes by records held, in four steps (the SVG's classes s0..s3).
-DOT_STEPS = (10, 100, 1000)
 
 
 class GraphStore:
@@ -147,13 +134,13 @@ class GraphStore:
     def _init_map(self, regions: pa.Table, region_links: pa.Table,
                   placements: pa.Table) -> None:
         rows = regions.to_pylist()
-        self._regions = {row["region"]: row for row in rows}
-        self._children: dict[str, list[str]] = {}
+        self.region_rows = {row["region"]: row for row in rows}
+        self.region_children: dict[str, list[str]] = {}
         for row in sorted(rows, key=lambda r: (r["parent"], r["rank"])):
-            self._children.setdefault(row["parent"], []).append(row["region"])
-        self._region_links: dict[str, list[dict]] = {}
+            self.region_children.setdefault(row["parent"], []).append(row["region"])
+        self.region_links: dict[str, list[dict]] = {}
         for row in region_links.to_pylist():
-            self._region_links.setdefault(row["source"], []).append(row)
+            self.region_links.setdefault(row["source"], []).append(row)
         order = placements.sort_by([("region", "ascending"), ("rank", "ascending")])
         at = pc.index_in(order.column("id"), value_set=pa.array(self.ids)).to_numpy(
             zero_copy_only=False).astype(np.int64)
@@ -161,11 +148,11 @@ class GraphStore:
         self.band[at] = order.column("band").to_numpy()
         self.region_of: list[str] = [""] * len(self.ids)
         placed_regions = order.column("region").to_pylist()
-        self._placed: dict[str, np.ndarray] = {}
+        self.placed: dict[str, np.ndarray] = {}
         start = 0
         for k in range(1, len(placed_regions) + 1):
             if k == len(placed_regions) or placed_regions[k] != placed_regions[start]:
-                self._placed[placed_regions[start]] = at[start:k]
+                self.placed[placed_regions[start]] = at[start:k]
                 for i in at[start:k].tolist():
                     self.region_of[i] = placed_regions[start]
                 start = k
@@ -225,36 +212,16 @@ class GraphStore:
                  for j in keep.tolist()]
         return {"nodes": nodes, "edges": edges}
 
-    # -- map views (docs/graph.md, "Regions and views") --------------------------------
+    # -- map views (viz.graph.views; docs/graph.md, "Regions and views") ---------------
 
     def catalogue_view(self) -> dict:
-        """The whole catalogue: the top regions at their places, with labels' bands,
-        and the links between them; at most ``MAX_VIEW`` regions."""
-        return {"level": "catalogue", "region": None, "path": [], "topics": [], "exits": [],
-                **self._regions_in(hierarchy.CATALOGUE_FRAME, hierarchy.CATALOGUE)}
+        """The whole catalogue's view (:func:`viz.graph.views.catalogue`)."""
+        return views.catalogue(self)
 
     def region_view(self, region: str) -> dict:
-        """One region: its topics (or, for a region of regions, its regions) at their
-        places in its view, the links among them, and its ways out (the regions its
-        topics link into, with how many links lead to each). Raises
-        :class:`UnknownRegion`."""
-        row = self._regions.get(region) if isinstance(region, str) else None
-        if row is None:
-            raise UnknownRegion(region)
-        fr = (row["view_x"], row["view_y"], row["view_half"])
-        path = []
-        up = row
-        while up is not None:
-            path.append({"id": up["region"], "label": up["label"]})
-            up = self._regions.get(up["parent"])
-        view = {"level": "region", "region": self._region_item(row, fr),
-                "path": path[::-1], "regions": [], "topics": [], "links": []}
-        if region in self._placed:
-            view |= self._topics_in(fr, self._placed[region])
-        else:
-            view |= self._regions_in(fr, region)
-        view["exits"] = [self._exit(link) for link in self._region_links.get(region, [])]
-        return view
+        """One region's view (:func:`viz.graph.views.region`); raises
+        :class:`~viz.graph.views.UnknownRegion`."""
+        return views.region(self, region)
 
     def drawn(self, key, make):
         """``make()``, kept for the next request with the same ``key``: what a page
@@ -270,60 +237,6 @@ class GraphStore:
             while len(self._drawn) > DRAWN:
                 self._drawn.popitem(last=False)
         return value
-
-    def _region_item(self, row: dict, fr) -> dict:
-        x, y = hierarchy.to_view(fr, row["x"], row["y"])
-        return {"id": row["region"], "label": row["label"], "kind": row["kind"],
-                "x": float(x), "y": float(y),
-                "r": row["radius"] * hierarchy.lb.VIEW / (2 * fr[2]),
-                "band": int(row["band"]), "colour": int(row["community"]),
-                "topics": int(row["size"]), "holdings": int(row["holdings"])}
-
-    def _regions_in(self, fr, parent: str) -> dict:
-        children = self._children.get(parent, [])
-        shown = set(children)
-        items = [self._region_item(self._regions[c], fr) for c in children]
-        links, seen = [], set()
-        for c in children:
-            for link in self._region_links.get(c, []):
-                pair = tuple(sorted((link["source"], link["target"])))
-                if link["target"] in shown and pair not in seen:
-                    seen.add(pair)
-                    links.append(self._region_link(link, *pair))
-        links.sort(key=lambda e: (-e["links"], -e["weight"], e["source"], e["target"]))
-        return {"regions": items, "links": links}
-
-    def _shared(self, link: dict) -> dict:
-        a, b = link["top_source"], link["top_target"]
-        return {"source": a, "target": b, "source_label": self.labels[self.index[a]],
-                "target_label": self.labels[self.index[b]],
-                "weight": float(link["top_weight"]), "records": int(link["top_records"]),
-                "kind": link_kind(a, b)}
-
-    def _region_link(self, link: dict, source: str, target: str) -> dict:
-        return {"source": source, "target": target, "kind": "region",
-                "links": int(link["links"]), "weight": float(link["weight"]),
-                "strongest": self._shared(link)}
-
-    def _exit(self, link: dict) -> dict:
-        target = self._regions[link["target"]]
-        return {"region": target["region"], "label": target["label"],
-                "links": int(link["links"]), "x": float(link["x"]), "y": float(link["y"]),
-                "band": int(link["band"]), "colour": int(target["community"]),
-                "strongest": self._shared(link)}
-
-    def _topics_in(self, fr, placed: np.ndarray) -> dict:
-        xs, ys = hierarchy.to_view(fr, self.x[placed], self.y[placed])
-        steps = np.searchsorted(DOT_STEPS, self.records[placed], side="right")
-        topics = [{"id": self.ids[i], "label": self.labels[i], "kind": KINDS[self.kinds[i]],
-                   "x": float(x), "y": float(y), "size": int(s), "band": int(self.band[i]),
-                   "colour": int(self.communities[i]), "records": int(self.records[i])}
-                  for i, x, y, s in zip(placed.tolist(), xs.tolist(), ys.tolist(),
-                                        steps.tolist())]
-        links = self._edges_among(placed.tolist())[:VIEW_LINKS]
-        for link in links:
-            link["kind"] = link_kind(link["source"], link["target"])
-        return {"topics": topics, "links": links}
 
     def neighbourhood(self, node: int | str, depth: int = 1, limit: int = 50) -> dict:
         """The nodes within ``depth`` links of ``node``, at most ``limit`` of them (the
@@ -366,7 +279,7 @@ class GraphStore:
             frontier = sorted(best, key=best.__getitem__)[:room]
             found.extend(frontier)
             seen.update(frontier)
-        return {"nodes": [self.node(i) for i in found], "edges": self._edges_among(found)}
+        return {"nodes": [self.node(i) for i in found], "edges": self.edges_among(found)}
 
     def path(self, a: int | str, b: int | str, max_hops: int = 6) -> dict | None:
         """The path of fewest links from ``a`` to ``b`` (at most ``max_hops``), its nodes
@@ -412,7 +325,7 @@ class GraphStore:
                     held[i] += 1
         ranked = sorted(held, key=lambda i: (-held[i], -self.centrality[i], i))[:limit]
         return {"nodes": [self.node(i) | {"hits": held[i]} for i in ranked],
-                "edges": self._edges_among(ranked)}
+                "edges": self.edges_among(ranked)}
 
     def narrower(self, node: int | str, limit: int = 20) -> list[dict]:
         """The subject headings in the graph under subject ``node`` (its subdivisions,
@@ -484,7 +397,7 @@ class GraphStore:
         return {"source": self.ids[s], "target": self.ids[t],
                 "weight": float(weights[j]), "records": int(evidence[j])}
 
-    def _edges_among(self, nodes: list[int]) -> list[dict]:
+    def edges_among(self, nodes: list[int]) -> list[dict]:
         """The links between any two of ``nodes``, strongest first."""
         if not nodes:
             return []

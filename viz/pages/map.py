@@ -9,7 +9,7 @@ from dash import html
 
 from viz.components import map_view
 from viz.components.search_box import search_box, suggest_box
-from viz.graph.store import UnknownRegion
+from viz.graph.views import UnknownRegion
 
 dash.register_page(__name__, path="/map", title="shelfmap — map", name="Map")
 
