@@ -1,6 +1,6 @@
-"""Map views as SVG markup: pure functions from a view (``GraphStore.catalogue_view``,
-``region_view``) to a string. Nothing is laid out here; every place and label band
-comes from the graph build.
+"""Map views as SVG markup: pure functions from a view (``viz.graph.views``: the
+catalogue, a region, a few topics on their own) to a string. Nothing is laid out here:
+every place comes from the graph build, every label band from ``viz.graph.labels``.
 
 The markup is compact (a 0..1000 box, coordinates to a tenth, short class names; the
 CSS is viz/assets/map.css) and readable without scripts: labels of band 0 show, every
@@ -92,19 +92,37 @@ def _label(text: str, x: float, y: float, cls: str, band: int) -> str:
             f'class="{cls} b{band}">{escape(text, quote=False)}</text>')
 
 
+def _lit(item: dict) -> tuple[str, str]:
+    """A region of a results map (``views.lit_catalogue``): what its name adds, and its
+    class (lit where the results' topics are, dimmed elsewhere)."""
+    if "lit" not in item:
+        return "", ""
+    if not item["lit"]:
+        return "; none of these results' topics", " dim"
+    n = item["lit"]
+    return (f"; {n:,} of these results' topic{'s' if n != 1 else ''}, the most held by "
+            f"{item['hits']:,} result{'s' if item['hits'] != 1 else ''}", " lit")
+
+
 def _region(item: dict) -> str:
+    note, lit = _lit(item)
     name = f"{item['label']}: {item['topics']:,} topic{'s' if item['topics'] != 1 else ''}"
-    return (f'<a href="{_a(region_href(item["id"]))}" aria-label="{_a(name)}">'
+    return (f'<a href="{_a(region_href(item["id"]))}" aria-label="{_a(name + note)}">'
             f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="{_n(item["r"])}" '
-            f'class="{colour(item["colour"])}"/>'
+            f'class="{colour(item["colour"])}{lit}"/>'
             f'{_label(item["label"], item["x"], item["y"], "l", item["band"])}</a>')
 
 
 def _topic(item: dict) -> str:
-    name = f"{item['label']} ({item['kind']}): {_records(item['records'])}"
-    return (f'<a href="{_a(topic_href(item["id"]))}" aria-label="{_a(name)}">'
+    """A topic's dot: it opens the topic's page, or ``href`` where the view says
+    (a results map's dot adds the topic to the search); ``note`` ends its name;
+    a ``marked`` topic is the view's subject (a ring around its dot)."""
+    name = f"{item['label']} ({item['kind']}): {_records(item['records'])}{item.get('note', '')}"
+    href = item.get("href") or topic_href(item["id"])
+    mark = " m" if item.get("marked") else ""
+    return (f'<a href="{_a(href)}" aria-label="{_a(name)}">'
             f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="{_n(DOT[item["size"]])}" '
-            f'class="{colour(item["colour"])} s{item["size"]}"/>'
+            f'class="{colour(item["colour"])} s{item["size"]}{mark}"/>'
             f'{_label(item["label"], item["x"], item["y"], "t", item["band"])}</a>')
 
 

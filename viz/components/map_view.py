@@ -137,8 +137,7 @@ def map_section(view: dict, markup: str, *, twin: bool = True) -> html.Section:
     title = map_title(view)
     parts = [_crumbs(view),
              html.P(explanation(view), className="sm-explain", id="map-explain"),
-             html.Div([_zoom(), MapSvg(id="map-svg", className="sm-mapsvg", markup=markup)],
-                      className="sm-mapbox"),
+             map_box("map-svg", markup),
              _exits(view)]
     if twin:
         parts.append(_twin(view))
@@ -148,3 +147,30 @@ def map_section(view: dict, markup: str, *, twin: bool = True) -> html.Section:
 
 def no_graph() -> html.P:
     return html.P(NO_GRAPH, className="sm-message", id="map-none")
+
+
+
+
+def drawn_local(graph: graph_store.GraphStore, key, make_view, title: str) -> tuple[dict, str]:
+    """A view of a few topics on their own (``views.local``: a topic's neighbourhood, a
+    record's topics, the topics of some results) and its SVG, made once per build and
+    ``key`` (``GraphStore.drawn``); ``make_view()`` makes the view."""
+    def make():
+        view = make_view()
+        return view, (svg.map_svg(view, title=title) if view["topics"] else "")
+    return graph.drawn(key, make)
+
+
+def local_map(view: dict, markup: str, *, id: str, explain: str) -> html.Div | None:
+    """A local view on a page: its one-line explanation, then the SVG with its zoom
+    buttons; the list the page shows beside it is its text twin. None when the view
+    holds no topic."""
+    if not view["topics"]:
+        return None
+    return html.Div([html.P(explain, className="sm-explain"), map_box(id, markup)],
+                    className="sm-mapview sm-local")
+
+def map_box(id: str, markup: str) -> html.Div:
+    """The SVG of a view with its zoom buttons."""
+    return html.Div([_zoom(), MapSvg(id=id, className="sm-mapsvg", markup=markup)],
+                    className="sm-mapbox")

@@ -7,10 +7,15 @@ from __future__ import annotations
 from dash import html
 
 from ingest.graph import node_id
+from viz.components import map_view
 from viz.components.topic_links import link_line, records_text, topic_link
+from viz.graph import views
 
 MAX_TOPICS = 8       # a phone screen's worth
 NEIGHBOURS = 3       # per topic: the strongest few
+EXPLAIN = ("The ringed dots are this record's topics, with their strongest neighbours; "
+           "topics of other regions sit around the edge, towards where they are on the "
+           "map. A line opens the records its two topics share.")
 
 
 def record_topics(store, record: dict) -> list[int]:
@@ -58,6 +63,18 @@ def topics_around(store, record: dict) -> html.Section | None:
                                         className="sm-count"),
             html.Ul(near, className="sm-twin-hop") if near else None,
         ]))
-    return html.Section([html.H2("Topics around this record", className="sm-h2"),
+    view, markup = map_view.drawn_local(
+        store, ("record", tuple(mine)), lambda: record_map(store, mine),
+        f"Map of this record's {len(mine)} topics and their neighbours")
+    drawn = map_view.local_map(view, markup, id="record-map", explain=EXPLAIN)
+    return html.Section([html.H2("Topics around this record", className="sm-h2"), drawn,
                          html.Ul(items, className="sm-twin", id="record-topics-list")],
                         id="record-topics")
+
+
+def record_map(store, mine: list[int]) -> dict:
+    """The record's topics (ringed) and each one's strongest neighbours, on one map:
+    the same topics the list beside it shows."""
+    own = set(mine)
+    near = [v for i in mine for v, _, _ in topic_neighbours(store, i, own)]
+    return views.local(store, mine + near, marked=mine)

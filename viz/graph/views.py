@@ -6,10 +6,14 @@ build; a view only picks and shapes.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ingest.graph import KINDS, link_kind
 from viz.graph import hierarchy
+from viz.graph import labels as lb
+from viz.graph.labels import VIEW
 
 # Links drawn in one region's view, strongest first: a view of MAX_VIEW topics with
 # their k strongest links each could hold thousands; these are the ones worth a line.
@@ -119,3 +123,116 @@ def _topics_in(g, fr, placed: np.ndarray) -> dict:
     for link in links:
         link["kind"] = link_kind(link["source"], link["target"])
     return {"topics": topics, "links": links}
+
+
+# -- local views: a few topics of the map, drawn on their own -----------------------------
+
+def local(g, chosen: list[int], *, marked=(), home: int | None = None) -> dict:
+    """A map of just the topics ``chosen`` (node indices, most important first; at most
+    a view's worth) and the links among them: a topic's neighbourhood, a record's
+    topics, the topics of a set of results.
+
+    Nothing is laid out here. The topics of one community (``home``, by default the
+    first topic's) keep their places from the build's layout, fitted to the middle of
+    the view as a region's view is; every other topic sits on the ring around them in
+    the direction of its place on the map, as a region's ways out do, moved along the
+    ring only as far as it takes for two dots not to cover each other. Labels show by
+    importance with the same zoom bands as every view (``viz.graph.labels``), so no two
+    overlap at any zoom. ``marked`` topics are drawn as the view's subject.
+    """
+    chosen = list(dict.fromkeys(int(i) for i in chosen))[:hierarchy.MAX_VIEW]
+    view = {"level": "local", "region": None, "path": [], "regions": [], "exits": [],
+            "topics": [], "links": []}
+    if not chosen:
+        return view
+    if home is None:
+        home = int(g.communities[chosen[0]])
+    inner = [i for i in chosen if g.communities[i] == home]
+    outer = [i for i in chosen if g.communities[i] != home]
+    px, py = g.x[inner], g.y[inner]
+    cx, cy = (px.min() + px.max()) / 2, (py.min() + py.max()) / 2
+    reach = float(np.hypot(px - cx, py - cy).max())
+    fr = hierarchy.frame(float(cx), float(cy), reach or 1e-3)
+    middle, ring = VIEW / 2, hierarchy.EXIT_RING * VIEW
+    xs, ys = hierarchy.to_view(fr, px, py)
+    at = {i: (float(x), float(y)) for i, x, y in zip(inner, xs.tolist(), ys.tolist())}
+    for i, angle in zip(outer, _ring(np.arctan2(g.y[outer] - cy, g.x[outer] - cx))):
+        at[i] = (middle + ring * math.cos(angle),
+                 min(middle - ring * math.sin(angle), LOCAL_BOTTOM))
+    texts = [lb.short(g.labels[i]) for i in chosen]
+    bands = lb.bands(texts, [at[i][0] for i in chosen], [at[i][1] for i in chosen],
+                               ["topic"] * len(chosen))
+    steps = np.searchsorted(DOT_STEPS, g.records[chosen], side="right").tolist()
+    marked = {int(m) for m in marked}
+    view["topics"] = [{"id": g.ids[i], "label": g.labels[i], "kind": KINDS[g.kinds[i]],
+                       "x": at[i][0], "y": at[i][1], "size": int(s), "band": int(b),
+                       "colour": int(g.communities[i]), "records": int(g.records[i]),
+                       "marked": i in marked}
+                      for i, s, b in zip(chosen, steps, bands)]
+    links = g.edges_among(chosen)[:VIEW_LINKS]
+    for link in links:
+        link["kind"] = link_kind(link["source"], link["target"])
+    view["links"] = links
+    return view
+
+
+# The lowest a topic on the ring sits, so that its label (under its dot) stays inside.
+LOCAL_BOTTOM = VIEW - 45.0
+# Ring places closer than this (radians, about two of the largest dots on the ring) are
+# moved apart.
+RING_GAP = 0.075
+
+
+def _ring(angles: np.ndarray) -> list[float]:
+    """``angles`` (radians, in the order given) moved along the ring, in their circular
+    order, until neighbours are at least :data:`RING_GAP` apart; spread evenly where
+    the ring has no room for that."""
+    n = len(angles)
+    if n == 0:
+        return []
+    order = np.argsort(angles, kind="stable")
+    out = np.empty(n)
+    if n * RING_GAP >= 2 * math.pi:
+        start = float(angles[order[0]])
+        out[order] = start + np.arange(n) * (2 * math.pi / n)
+        return out.tolist()
+    placed = np.asarray(angles, float)[order].copy()
+    for k in range(1, n):
+        placed[k] = max(placed[k], placed[k - 1] + RING_GAP)
+    # What ran past the first place (all the way round) is pulled back evenly.
+    over = placed[-1] - (placed[0] + 2 * math.pi - RING_GAP)
+    if over > 0:
+        placed -= np.linspace(0, over, n) if n > 1 else 0
+        for k in range(1, n):
+            placed[k] = max(placed[k], placed[k - 1] + RING_GAP)
+    out[order] = placed
+    return out.tolist()
+
+
+def lit_catalogue(g, held: dict[int, int]) -> dict:
+    """The whole catalogue's view with the regions that hold any of the topics ``held``
+    (node index -> how many of a set of results hold it) lit: each such region gets
+    ``lit`` (how many of the topics it holds) and ``hits`` (the most results one of
+    them holds); the other regions get ``lit`` 0."""
+    view = catalogue(g)
+    count: dict[str, int] = {}
+    most: dict[str, int] = {}
+    for i, n in held.items():
+        top = top_region(g, g.region_of[i])
+        if top is None:
+            continue
+        count[top] = count.get(top, 0) + 1
+        most[top] = max(most.get(top, 0), int(n))
+    for item in view["regions"]:
+        item["lit"] = count.get(item["id"], 0)
+        item["hits"] = most.get(item["id"], 0)
+    return view
+
+
+def top_region(g, region_id: str) -> str | None:
+    """The region of the catalogue's view that ``region_id`` lies in (itself, or the
+    ancestor whose parent is the whole catalogue); None for no region."""
+    row = g.region_rows.get(region_id)
+    while row is not None and row["parent"] != hierarchy.CATALOGUE:
+        row = g.region_rows.get(row["parent"])
+    return row["region"] if row is not None else None

@@ -9,6 +9,7 @@ from dash import dcc, html
 from index.queries import BadParameter, SearchParams, parse_search_params
 from index.search import SearchUnavailable, search
 from viz.components import services
+from viz.components.around_results import around_results
 from viz.components.facet_list import active_filters, facet_lists
 from viz.components.hits import hit_list
 from viz.components import map_view
@@ -65,6 +66,10 @@ def layout(**args):
                           sort_links(params) if total > 1 else None,
                           hit_list(result["hits"]), _pager(params, total)],
                          className="sm-results"),
+            # After the results on a phone; above them, across the page, on a wide
+            # screen (shelfmap.css).
+            around_results(map_view.store(), params, result["facets"])
+            if params.query_string() and total else None,
             html.Aside(facet_lists(params, result["facets"]), className="sm-side")]
     return html.Main([search_box(params.q, kept_args(params)), suggest_box(),
                       active_filters(params),

@@ -24,7 +24,7 @@ from index.search import SearchUnavailable, search
 from ingest.graph import node_id as make_node_id
 from ingest.graph import split_id
 from ingest.subjects import broader
-from viz.components import services
+from viz.components import map_view, services
 from viz.components.hits import hit_list
 from viz.components.links import (TOPIC_FACETS, search_href, shared_records_href,
                                   topic_href, topic_params, topic_records_href)
@@ -35,6 +35,7 @@ from viz.components.topic_lookup import find_topic
 from viz.components.topic_path import MAX_HOPS, path_section
 from viz.components.year_bars import year_histogram
 from viz.graph.requests import bounded_int
+from viz.graph import views
 from viz.graph.store import UnknownNode
 
 dash.register_page(__name__, path_template="/topic/<topic_id>", title="shelfmap — topic",
@@ -48,6 +49,10 @@ DEFAULT_DEPTH = 2
 NARROWER_SHOWN = 20
 TOP_SHOWN = 8
 GRAPH_HINT = "The topic map has not been built yet (run `shelfmap graph`)."
+EXPLAIN_NEIGHBOURHOOD = ("The ringed dot is this topic. Its own region's topics keep their "
+                         "places on the map; topics of other regions sit around the edge, "
+                         "towards where they are. A line joins two topics that share "
+                         "records and opens them.")
 
 
 def _text(value) -> str:
@@ -167,9 +172,15 @@ def _neighbourhood(store, node: dict, depth: int) -> html.Section:
             if depth != 1 else html.Strong("one hop"), " · ",
             dcc.Link("two hops", href=topic_href(node["id"]), id="topic-depth-2")
             if depth != 2 else html.Strong("two hops")]
+    view, markup = map_view.drawn_local(
+        store, ("topic", node["id"], depth),
+        lambda: views.local(store, [store.index[n["id"]] for n in (wide or near)["nodes"]],
+                            marked=[store.index[node["id"]]]),
+        f"Map of the topics around {node['label']}")
+    drawn = map_view.local_map(view, markup, id="topic-map", explain=EXPLAIN_NEIGHBOURHOOD)
     body = [html.P(["Linked topics, strongest link first: ", *hops], className="sm-meta"),
-            neighbourhood_list(tree, f"Topics linked to {node['label']}")] if tree else \
-        [_message("No linked topics.", "topic-twin-empty", error=False)]
+            drawn, neighbourhood_list(tree, f"Topics linked to {node['label']}")] if tree \
+        else [_message("No linked topics.", "topic-twin-empty", error=False)]
     return html.Section([_h2("Around this topic"), *body], id="topic-around")
 
 

@@ -1,0 +1,172 @@
+"""Maps of a few topics on their own (viz.graph.views.local): a topic's neighbourhood,
+a record's topics and the topics of a set of results, on the tiny hand-made build
+(tests/test_graph_store.py) and the large synthetic one (tests/test_map_svg.py); and
+the whole catalogue's map with the results' regions lit."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from index.queries import SearchParams
+from viz import svg
+from viz.components import around_results
+from viz.graph import hierarchy, views
+from viz.graph.labels import VIEW
+from viz.graph.store import GraphStore
+
+from .test_graph_store import (A_KN, DS, KN, KN_POLITICS, KOREA, LITERATURE, NONPROLIFERATION,
+                               NUCLEAR, PL, POETICS, POETRY, SIJO, write_tiny)
+from .test_map_svg import SVG, anchors, assert_no_overlap, large, parse  # noqa: F401
+
+RING = hierarchy.EXIT_RING * VIEW
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> GraphStore:
+    root = tmp_path_factory.mktemp("graph")
+    write_tiny(root)
+    return GraphStore.load(root)
+
+
+def idx(store, *ids) -> list[int]:
+    return [store.index[i] for i in ids]
+
+
+def test_a_neighbourhood_keeps_its_communitys_places_and_rings_the_rest(store):
+    hood = store.neighbourhood(KN, 2, 30)
+    chosen = idx(store, *[n["id"] for n in hood["nodes"]])
+    view = views.local(store, chosen, marked=[store.index[KN]])
+    at = {t["id"]: t for t in view["topics"]}
+    assert list(at) == [n["id"] for n in hood["nodes"]]   # in importance order
+    assert [t["id"] for t in view["topics"] if t["marked"]] == [KN]
+    home = [i for i in at if store.communities[store.index[i]] == 0]
+    away = [i for i in at if store.communities[store.index[i]] != 0]
+    assert KN in home and POETRY in away and away
+    # Community 0's topics keep the layout's shape: the same affine map for all
+    # (one scale, y flipped), fitted inside the middle of the view.
+    a, b = store.index[KN], store.index[NUCLEAR]
+    scale = (at[NUCLEAR]["x"] - at[KN]["x"]) / (store.x[b] - store.x[a])
+    for i in home:
+        j = store.index[i]
+        assert at[i]["x"] == pytest.approx(at[KN]["x"] + scale * (store.x[j] - store.x[a]))
+        assert at[i]["y"] == pytest.approx(at[KN]["y"] - scale * (store.y[j] - store.y[a]))
+        assert math.hypot(at[i]["x"] - VIEW / 2, at[i]["y"] - VIEW / 2) <= \
+            hierarchy.FILLED * VIEW + 1e-6
+    # The others on the ring (or lifted off the bottom edge), on the side they lie.
+    for i in away:
+        r = math.hypot(at[i]["x"] - VIEW / 2, at[i]["y"] - VIEW / 2)
+        assert r == pytest.approx(RING) or at[i]["y"] == views.LOCAL_BOTTOM
+        assert at[i]["x"] > VIEW / 2    # community 1 lies east of community 0
+    # The links are exactly those among the chosen topics, each with its kind.
+    assert {(e["source"], e["target"]) for e in view["links"]} == \
+        {(e["source"], e["target"]) for e in store.edges_among(chosen)}
+    assert all(e["kind"] for e in view["links"])
+
+
+def test_the_svg_of_a_local_view_rings_its_subject_and_names_every_topic(store):
+    chosen = idx(store, KN, NUCLEAR, KOREA, POETRY)
+    view = views.local(store, chosen, marked=[store.index[KN]])
+    root = parse(svg.map_svg(view, title="Around Korea (North)"))
+    dots = anchors(root, "n")
+    assert [a.get("href") for a in dots] == ["/topic/subject:Korea%20%28North%29",
+                                             "/topic/subject:Nuclear%20weapons",
+                                             "/topic/subject:Korea",
+                                             "/topic/subject:Korean%20poetry"]
+    marked = [a.get("aria-label") for a in dots
+              if " m" in a.find(f"{SVG}circle").get("class")]
+    assert marked == ["Korea (North) (subject): 58 records"]
+    # KN-Nuclear, KN-Korea, KN-Korean poetry: each a link that says why it exists.
+    reasons = sorted(a.get("aria-label") for a in anchors(root, "h"))
+    assert reasons[0].startswith("3 records share Korea (North) and Korean poetry")
+    assert len(reasons) == 3
+
+
+def test_one_topic_alone_sits_in_the_middle(store):
+    view = views.local(store, idx(store, SIJO))
+    (only,) = view["topics"]
+    assert (only["x"], only["y"]) == pytest.approx((VIEW / 2, VIEW / 2))
+    assert view["links"] == []
+    assert views.local(store, [])["topics"] == []
+
+
+def test_places_on_the_ring_are_moved_apart_only_as_far_as_needed():
+    gap = views.RING_GAP
+    assert views._ring(np.array([0.0, 1.0, 2.0])) == [0.0, 1.0, 2.0]
+    close = views._ring(np.array([0.5, 0.5, 0.51]))
+    assert close == pytest.approx([0.5, 0.5 + gap, 0.5 + 2 * gap])
+    # Order given is kept in the answer; circular order decides who moves.
+    assert views._ring(np.array([0.51, 0.5])) == pytest.approx([0.5 + gap, 0.5])
+    crowded = views._ring(np.linspace(0, 0.01, 200))
+    steps = np.diff(sorted(crowded))
+    assert steps == pytest.approx(np.full(199, 2 * math.pi / 200))
+    # Just past the half-turn: spread round the back, never on top of the first.
+    many = views._ring(np.full(60, 3.0))
+    ordered = np.sort(np.asarray(many))
+    assert np.all(np.diff(ordered) >= gap - 1e-9)
+    assert ordered[-1] - ordered[0] <= 2 * math.pi - gap + 1e-9
+
+
+def test_local_views_never_overlap_labels_and_stay_small_on_a_large_graph(large):
+    # Neighbourhoods of hubs on the synthetic 3,600-topic graph: as many topics as the
+    # topic page asks for, labels apart at every zoom band.
+    order = np.argsort(-large.centrality)[:20]
+    drawn = 0
+    for i in order.tolist():
+        hood = large.neighbourhood(i, 2, 30)
+        view = views.local(large, idx(large, *[n["id"] for n in hood["nodes"]]), marked=[i])
+        assert len(view["topics"]) == len(hood["nodes"]) <= 30
+        drawn += assert_no_overlap(svg.map_svg(view, title="around"))
+        for t in view["topics"]:
+            assert 0 <= t["x"] <= VIEW and 0 <= t["y"] <= VIEW
+    assert drawn > 100
+
+
+def test_the_catalogue_lights_the_regions_of_the_results_topics(store):
+    held = dict(zip(idx(store, KN, NUCLEAR, POETRY), (40, 12, 3)))
+    view = views.lit_catalogue(store, held)
+    lit = {r["id"]: (r["lit"], r["hits"]) for r in view["regions"]}
+    assert lit == {"0": (2, 40), "1": (1, 3), "2": (0, 0), "3": (0, 0)}
+    root = parse(svg.map_svg(view, title="Where"))
+    classes = {a.get("href"): a.find(f"{SVG}circle").get("class") for a in anchors(root, "n")}
+    assert classes["/map?region=0"].endswith(" lit") and classes["/map?region=2"].endswith(" dim")
+    names = [a.get("aria-label") for a in anchors(root, "n")]
+    assert "2 of these results' topics, the most held by 40 results" in names[0]
+    assert names[2].endswith("none of these results' topics")
+
+
+FACETS = {  # as index.search returns them: counts over the whole result set
+    "subject": [{"value": "Korea (North)", "count": 40},
+                {"value": "Nuclear weapons", "count": 12},
+                {"value": "Not a topic of the map", "count": 30},
+                {"value": "Korea (North) -- Politics and government", "count": 12}],
+    "author": [{"value": "Korea (North)", "count": 7}],
+    "class": [{"value": "DS", "count": 12}],
+    "language": [{"value": "kor", "count": 50}],
+}
+
+
+def test_the_results_topics_are_the_facets_topics_most_held_first(store):
+    ranked = around_results.result_topics(store, FACETS)
+    # Ties on 12 results: the more central first (Nuclear 0.10, Politics 0.08, DS 0.07).
+    assert [store.ids[i] for i, _ in ranked] == [KN, NUCLEAR, KN_POLITICS, DS, A_KN]
+    assert [n for _, n in ranked] == [40, 12, 12, 12, 7]
+    assert around_results.result_topics(store, {"language": FACETS["language"]}) == []
+
+
+def test_a_topic_on_the_results_map_adds_itself_to_the_search(store):
+    params = SearchParams(q="nuclear", filters=(("subject", "Korea (North)"),))
+    ranked = around_results.result_topics(store, FACETS)
+    view = around_results.topics_view(store, params, ranked)
+    at = {t["id"]: t for t in view["topics"]}
+    assert at[NUCLEAR]["href"] == \
+        "/?q=nuclear&subject=Korea+%28North%29&subject=Nuclear+weapons"
+    assert at[DS]["href"] == "/?q=nuclear&subject=Korea+%28North%29&class=DS"
+    # The search's own filter is the ringed topic; its link leaves the search as it is.
+    assert [t["id"] for t in view["topics"] if t["marked"]] == [KN]
+    assert at[KN]["href"] == "/?q=nuclear&subject=Korea+%28North%29"
+    root = parse(svg.map_svg(view, title="Their topics"))
+    names = {a.get("href"): a.get("aria-label") for a in anchors(root, "n")}
+    assert names[at[NUCLEAR]["href"]] == "Nuclear weapons (subject): 12 records; 12 of these results"
