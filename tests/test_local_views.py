@@ -42,9 +42,12 @@ def test_a_neighbourhood_keeps_its_communitys_places_and_rings_the_rest(store):
     at = {t["id"]: t for t in view["topics"]}
     assert list(at) == [n["id"] for n in hood["nodes"]]   # in importance order
     assert [t["id"] for t in view["topics"] if t["marked"]] == [KN]
-    home = [i for i in at if store.communities[store.index[i]] == 0]
-    away = [i for i in at if store.communities[store.index[i]] != 0]
-    assert KN in home and POETRY in away and away
+    home = [i for i in at if store.communities[store.index[i]] == 0
+            and math.hypot(at[i]["x"] - VIEW / 2, at[i]["y"] - VIEW / 2) < RING - 1]
+    away = [i for i in at if i not in home]
+    # Community 0's seven topics (fewer than FIT_FROM) all keep their places.
+    assert len(home) == 7 and KN in home
+    assert {store.communities[store.index[i]] for i in away} == {1, 3}
     # Community 0's topics keep the layout's shape: the same affine map for all
     # (one scale, y flipped), fitted inside the middle of the view.
     a, b = store.index[KN], store.index[NUCLEAR]
@@ -59,7 +62,8 @@ def test_a_neighbourhood_keeps_its_communitys_places_and_rings_the_rest(store):
     for i in away:
         r = math.hypot(at[i]["x"] - VIEW / 2, at[i]["y"] - VIEW / 2)
         assert r == pytest.approx(RING) or at[i]["y"] == views.LOCAL_BOTTOM
-        assert at[i]["x"] > VIEW / 2    # community 1 lies east of community 0
+        if store.communities[store.index[i]] == 1:
+            assert at[i]["x"] > VIEW / 2    # community 1 lies east of community 0
     # The links are exactly those among the chosen topics, each with its kind.
     assert {(e["source"], e["target"]) for e in view["links"]} == \
         {(e["source"], e["target"]) for e in store.edges_among(chosen)}
@@ -102,11 +106,15 @@ def test_places_on_the_ring_are_moved_apart_only_as_far_as_needed():
     crowded = views._ring(np.linspace(0, 0.01, 200))
     steps = np.diff(sorted(crowded))
     assert steps == pytest.approx(np.full(199, 2 * math.pi / 200))
-    # Just past the half-turn: spread round the back, never on top of the first.
-    many = views._ring(np.full(60, 3.0))
+    # Many that lie one way keep a share of an even spacing: no long chain on one side,
+    # and never round onto the first.
+    many = views._ring(np.full(20, 3.0))
     ordered = np.sort(np.asarray(many))
-    assert np.all(np.diff(ordered) >= gap - 1e-9)
-    assert ordered[-1] - ordered[0] <= 2 * math.pi - gap + 1e-9
+    share = views.RING_SHARE * 2 * math.pi / 20
+    assert np.diff(ordered) == pytest.approx(np.full(19, share))
+    assert ordered[0] == pytest.approx(3.0)
+    wide = views._ring(np.linspace(0, 2 * math.pi, 12, endpoint=False))
+    assert wide == pytest.approx(np.linspace(0, 2 * math.pi, 12, endpoint=False))
 
 
 def test_local_views_never_overlap_labels_and_stay_small_on_a_large_graph(large):
@@ -119,6 +127,11 @@ def test_local_views_never_overlap_labels_and_stay_small_on_a_large_graph(large)
         view = views.local(large, idx(large, *[n["id"] for n in hood["nodes"]]), marked=[i])
         assert len(view["topics"]) == len(hood["nodes"]) <= 30
         drawn += assert_no_overlap(svg.map_svg(view, title="around"))
+        # Of the hub's own community, only its farthest fifth or so may join the ring.
+        own = [t for t in view["topics"] if t["colour"] == large.communities[i]]
+        ringed = [t for t in own if math.hypot(t["x"] - VIEW / 2, t["y"] - VIEW / 2) > RING - 1]
+        if len(own) >= views.FIT_FROM:
+            assert len(ringed) <= math.ceil((1 - views.FIT_SHARE) * len(own))
         for t in view["topics"]:
             assert 0 <= t["x"] <= VIEW and 0 <= t["y"] <= VIEW
     assert drawn > 100

@@ -155,6 +155,33 @@ def test_the_wheel_zooms_and_a_drag_pans(map_url, browser):
         assert "/map?region=0" in page.url  # a drag that ends on a link follows nothing
 
 
+def test_a_zoom_made_before_dash_takes_over_is_kept(map_url, browser):
+    # On a wide screen Dash's scripts (map.js among them) arrive after the load event,
+    # and Dash redraws the page once its layout has come: a visitor who zoomed the
+    # server's map in between must not see it jump back.
+    with open_page(browser, viewport=WIDE) as page:
+        held = []
+        page.route(re.compile(r".*/_dash-layout.*"), lambda route: held.append(route))
+        page.goto(map_url + "/map?region=0", wait_until="load")
+        page.wait_for_selector("html.sm-js svg.sm-map")   # map.js runs
+        for _ in range(100):
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert held, "Dash never asked for its layout"
+        page.click("[data-zoom=in]")
+        page.click("[data-zoom=in]")
+        svg = page.locator("svg.sm-map")
+        zoomed = svg.get_attribute("viewBox")
+        assert "sm-z1" in svg.get_attribute("class")
+        assert page.get_attribute("html", "data-dash") is None
+        held[0].continue_()
+        page.wait_for_selector("html[data-dash]", timeout=30_000)
+        assert page.locator("#sm-first").count() == 0    # Dash's drawing now
+        assert svg.get_attribute("viewBox") == zoomed
+        assert "sm-z1" in svg.get_attribute("class")
+
+
 @pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["360", "1280"])
 def test_the_home_page_opens_on_the_map(map_url, browser, viewport):
     with open_page(browser, viewport=viewport) as page:
@@ -164,7 +191,9 @@ def test_the_home_page_opens_on_the_map(map_url, browser, viewport):
         _shots(page, f"map-home-{viewport['width']}")
         page.goto(map_url + "/?q=korea", wait_until="networkidle")
         page.wait_for_selector("#search-message")
-        assert page.locator("svg.sm-map").count() == 0  # a search shows its results
+        # A search shows its results, and the maps around them instead of the home map.
+        assert page.locator("#map-explain").count() == 0
+        assert page.locator("#results-around svg.sm-map").count() == 2
 
 
 def test_an_unknown_region_says_so(map_url, browser):

@@ -64,7 +64,7 @@ def topics_view(store, params: SearchParams, ranked: list[tuple[int, int]]) -> d
     return view
 
 
-def _twin(store, params: SearchParams, view: dict, ranked) -> html.Ul:
+def _twin(store, params: SearchParams, view: dict, ranked) -> html.Details:
     held = dict(ranked)
     labels = {t["id"]: t["label"] for t in view["topics"]}
     links: dict[str, list[dict]] = {}
@@ -83,8 +83,11 @@ def _twin(store, params: SearchParams, view: dict, ranked) -> html.Ul:
             html.Span(_results(held[store.index[t["id"]]]), className="sm-count"), " · ",
             dcc.Link("topic page", href=topic_href(t["id"]), className="sm-meta"),
             html.Ul(sub, className="sm-twin-hop") if sub else None]))
-    return html.Ul(items, className="sm-twin", id="results-topics-list",
-                   **{"aria-label": "The results' topics"})
+    # Folded: open, it is as long as the results; the maps above say the same.
+    return html.Details([html.Summary(f"The results' {len(items)} topics as a list"),
+                         html.Ul(items, className="sm-twin", id="results-topics-list",
+                                 **{"aria-label": "The results' topics"})],
+                        className="sm-twin-fold", id="results-topics-twin")
 
 
 def around_results(store, params: SearchParams, facets: dict) -> html.Section | None:

@@ -134,9 +134,10 @@ def local(g, chosen: list[int], *, marked=(), home: int | None = None) -> dict:
 
     Nothing is laid out here. The topics of one community (``home``, by default the
     first topic's) keep their places from the build's layout, fitted to the middle of
-    the view as a region's view is; every other topic sits on the ring around them in
-    the direction of its place on the map, as a region's ways out do, moved along the
-    ring only as far as it takes for two dots not to cover each other. Labels show by
+    the view as a region's view is (to most of them: its farthest few join the ring);
+    every other topic sits on the ring around them in the direction of its place on
+    the map, as a region's ways out do, moved along the ring only as far as it takes
+    for two dots not to cover each other. Labels show by
     importance with the same zoom bands as every view (``viz.graph.labels``), so no two
     overlap at any zoom. ``marked`` topics are drawn as the view's subject.
     """
@@ -150,8 +151,17 @@ def local(g, chosen: list[int], *, marked=(), home: int | None = None) -> dict:
     inner = [i for i in chosen if g.communities[i] == home]
     outer = [i for i in chosen if g.communities[i] != home]
     px, py = g.x[inner], g.y[inner]
-    cx, cy = (px.min() + px.max()) / 2, (py.min() + py.max()) / 2
-    reach = float(np.hypot(px - cx, py - cy).max())
+    cx, cy = float(np.median(px)), float(np.median(py))
+    far = np.hypot(px - cx, py - cy)
+    # A few far-flung topics of the home community would shrink the rest to a knot in
+    # the middle: the fit is to most of them, and those beyond go to the ring too.
+    reach = float(far.max()) if len(inner) < FIT_FROM else \
+        float(np.quantile(far, FIT_SHARE)) * FIT_SLACK
+    if reach:
+        away = far > reach + 1e-12
+        outer = [i for i, out in zip(inner, away.tolist()) if out] + outer
+        inner = [i for i, out in zip(inner, away.tolist()) if not out]
+        px, py = g.x[inner], g.y[inner]
     fr = hierarchy.frame(float(cx), float(cy), reach or 1e-3)
     middle, ring = VIEW / 2, hierarchy.EXIT_RING * VIEW
     xs, ys = hierarchy.to_view(fr, px, py)
@@ -176,35 +186,43 @@ def local(g, chosen: list[int], *, marked=(), home: int | None = None) -> dict:
     return view
 
 
+# The home community's fit: with FIT_FROM topics or more, to FIT_SHARE of them (by
+# distance from their median), with a little slack.
+FIT_FROM, FIT_SHARE, FIT_SLACK = 8, 0.8, 1.15
 # The lowest a topic on the ring sits, so that its label (under its dot) stays inside.
 LOCAL_BOTTOM = VIEW - 45.0
 # Ring places closer than this (radians, about two of the largest dots on the ring) are
 # moved apart.
 RING_GAP = 0.075
+# From this many topics on the ring, neighbours keep at least this share of an even
+# spacing between them.
+RING_MANY, RING_SHARE = 8, 0.6
 
 
 def _ring(angles: np.ndarray) -> list[float]:
     """``angles`` (radians, in the order given) moved along the ring, in their circular
-    order, until neighbours are at least :data:`RING_GAP` apart; spread evenly where
-    the ring has no room for that."""
+    order, until neighbours are at least a gap apart: :data:`RING_GAP`, or, for many,
+    :data:`RING_SHARE` of an even share of the ring (else topics that all lie one way
+    would make a long chain on one side); spread evenly where there is no room."""
     n = len(angles)
     if n == 0:
         return []
+    gap = max(RING_GAP, RING_SHARE * 2 * math.pi / n) if n >= RING_MANY else RING_GAP
     order = np.argsort(angles, kind="stable")
     out = np.empty(n)
-    if n * RING_GAP >= 2 * math.pi:
+    if n * gap >= 2 * math.pi:
         start = float(angles[order[0]])
         out[order] = start + np.arange(n) * (2 * math.pi / n)
         return out.tolist()
     placed = np.asarray(angles, float)[order].copy()
     for k in range(1, n):
-        placed[k] = max(placed[k], placed[k - 1] + RING_GAP)
+        placed[k] = max(placed[k], placed[k - 1] + gap)
     # What ran past the first place (all the way round) is pulled back evenly.
-    over = placed[-1] - (placed[0] + 2 * math.pi - RING_GAP)
+    over = placed[-1] - (placed[0] + 2 * math.pi - gap)
     if over > 0:
         placed -= np.linspace(0, over, n) if n > 1 else 0
         for k in range(1, n):
-            placed[k] = max(placed[k], placed[k - 1] + RING_GAP)
+            placed[k] = max(placed[k], placed[k - 1] + gap)
     out[order] = placed
     return out.tolist()
 

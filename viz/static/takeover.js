@@ -46,9 +46,17 @@
   function swap(first, root) {
     var a = d.activeElement, id = a && first.contains(a) && a.id,
         q = first.querySelector("#search-q"), v = q && q.value,
-        s0 = q && q.selectionStart, s1 = q && q.selectionEnd, n;
+        s0 = q && q.selectionStart, s1 = q && q.selectionEnd, n,
+        // Where the visitor had panned and zoomed each map (map.js) stays so.
+        maps = [].map.call(first.querySelectorAll("[id] > svg.sm-map"), function (m) {
+          return [m.parentNode.id, m.getAttribute("viewBox"), m.getAttribute("class")];
+        });
     first.remove();
     root.hidden = false;
+    maps.forEach(function (m) {
+      var p = d.getElementById(m[0]), svg = p && p.querySelector("svg.sm-map");
+      if (svg) { svg.setAttribute("viewBox", m[1]); svg.setAttribute("class", m[2]); }
+    });
     n = d.getElementById("search-q");
     if (q && n && n.value !== v) {
       // What the visitor typed while Dash loaded, handed to Dash's input as typing.
