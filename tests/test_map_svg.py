@@ -22,7 +22,8 @@ from viz.graph.views import UnknownRegion
 
 from .test_graph_store import (A_KN, DS, KIM, KN, KN_POLITICS, KOREA, LITERATURE, LOVE,
                                NONPROLIFERATION, NUCLEAR, PL, POETICS, POETRY,
-                               POETRY_VARIANT, SIJO, STEEL, YI, tiny_tables, write_tiny)
+                               POETRY_VARIANT, REGION_RECORDS, SIJO, STEEL, YI,
+                               counted_runs, geometry, tiny_tables, write_tiny)
 
 SVG = "{http://www.w3.org/2000/svg}"
 CSS = Path(__file__).resolve().parent.parent / "viz" / "assets" / "map.css"
@@ -51,6 +52,8 @@ def test_catalogue_view_of_the_tiny_build(store):
     assert [(r["id"], r["label"], r["topics"]) for r in view["regions"]] == [
         ("0", "Korea (North)", 7), ("1", "Korean poetry", 6), ("2", "Love stories", 2),
         ("3", "Sijo", 2)]
+    # Records each once: Korea (North)'s topics' records add up to 758.
+    assert {r["id"]: r["records"] for r in view["regions"]} == REGION_RECORDS
     # Korea (North)-Korean poetry is the only link between communities 0 and 1, and
     # Korean poetry-Sijo the only one between 1 and 3; Love stories links to nothing.
     assert [(e["source"], e["target"], e["links"], e["strongest"]["source"],
@@ -141,7 +144,7 @@ def test_hostile_labels_are_escaped(tmp_path):
         communities.schema.get_field_index("label"), "label",
         pa.array([hostile] + communities.column("label").to_pylist()[1:], pa.string()))
     tables |= {"nodes": nodes, "communities": communities}
-    tables |= hierarchy.geometry(nodes, tables["edges"], communities)
+    tables |= geometry(tables)
     graph_artifacts.write_version(tmp_path, manifest=_manifest(), keep=2, **tables)
     store = GraphStore.load(tmp_path)
     for view in (store.catalogue_view(), store.region_view("0")):
@@ -163,6 +166,35 @@ def test_a_build_without_the_map_tables_is_refused(tmp_path):
     (tmp_path / version / "regions.parquet").unlink()
     assert graph_artifacts.is_complete(tmp_path / version)  # not debris to remove
     with pytest.raises(graph_artifacts.OutdatedGraph, match="run `shelfmap graph`"):
+        GraphStore.load(tmp_path)
+
+
+def test_a_build_before_regions_counted_records_is_refused(tmp_path):
+    """A build of the first format: regions with ``holdings`` (a sum of their
+    topics' records), no ``records``, and no format in graph.json."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    version = write_tiny(tmp_path)
+    folder = tmp_path / version
+    regions = pq.read_table(folder / "regions.parquet")
+    old = regions.drop_columns(["records"]).append_column(
+        "holdings", pa.array([0] * regions.num_rows, pa.int64()))
+    pq.write_table(old, folder / "regions.parquet")
+    manifest = json.loads((folder / "graph.json").read_text())
+    del manifest["format"]
+    (folder / "graph.json").write_text(json.dumps(manifest))
+    assert graph_artifacts.is_complete(folder)  # not debris to remove
+    with pytest.raises(graph_artifacts.OutdatedGraph,
+                       match=r"older shelfmap \(format 1; this one reads 2.*run `shelfmap "
+                             "graph`"):
+        GraphStore.load(tmp_path)
+    # Only the format decides: the same tables marked with the current one are read
+    # as far as their schema, which then says what differs.
+    manifest["format"] = graph_artifacts.FORMAT
+    (folder / "graph.json").write_text(json.dumps(manifest))
+    with pytest.raises(graph_artifacts.GraphArtifactError, match="regions: columns differ"):
         GraphStore.load(tmp_path)
 
 
@@ -250,10 +282,14 @@ def large(tmp_path_factory) -> GraphStore:
                                 "weight": pa.array([], pa.float64()),
                                 "links": pa.array([], pa.int64())},
                                schema=graph_artifacts.COMMUNITY_EDGES)
+    # Each topic's records a run of record numbers starting anywhere in 100,000, so
+    # that runs overlap within and across regions.
+    starts = dict(zip(ids, np.random.default_rng(8).integers(0, 100_000, n).tolist()))
     root = tmp_path_factory.mktemp("large")
     graph_artifacts.write_version(
         root, nodes, edges, communities, community_edges,
-        **hierarchy.geometry(nodes, edges, communities), manifest=_manifest(), keep=2)
+        **hierarchy.geometry(nodes, edges, communities, records=counted_runs(nodes, starts)),
+        manifest=_manifest(), keep=2)
     return GraphStore.load(root)
 
 

@@ -67,7 +67,7 @@ def _region_item(row: dict, fr) -> dict:
             "x": float(x), "y": float(y),
             "r": row["radius"] * hierarchy.lb.VIEW / (2 * fr[2]),
             "band": int(row["band"]), "colour": int(row["community"]),
-            "topics": int(row["size"]), "holdings": int(row["holdings"])}
+            "topics": int(row["size"]), "records": int(row["records"])}
 
 
 def _regions_in(g, fr, parent: str) -> dict:
