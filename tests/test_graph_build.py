@@ -66,8 +66,9 @@ def test_build_publishes_a_complete_version(indexed_settings, built):
 
 def test_regions_hold_their_records_once(indexed_settings, built):
     """Every region's records against a count made here from the catalogue's 10,000
-    records."""
+    records; the catalogue's discs by them."""
     from .test_graph_records import held, plain_counts
+    from .test_map_svg import assert_discs_by_records
 
     manifest = built[0]
     folder = indexed_settings.graph_dir / manifest["version"]
@@ -81,6 +82,8 @@ def test_regions_hold_their_records_once(indexed_settings, built):
     # Records under several topics of a region: most regions hold fewer records than
     # their topics' records added up.
     assert sum(r["records"] < summed[r["region"]] for r in regions) > len(regions) / 2
+    store = graph_store.GraphStore.load(indexed_settings.graph_dir, manifest["version"])
+    assert_discs_by_records(store, store.catalogue_view())
 
 
 def test_the_cli_rebuild_gives_the_same_map(indexed_settings, built):

@@ -15,8 +15,10 @@ import pytest
 from ingest import catalogue, catalogue_job, graph_job
 from viz.graph import build as graph_build
 from viz.graph import hierarchy
+from viz.graph.store import GraphStore
 
 from .conftest import DATA
+from .test_map_svg import all_views, assert_discs_by_records
 
 pytestmark = pytest.mark.spark
 TINY = DATA / "graph-tiny" / "catalogue.jsonl"
@@ -100,3 +102,11 @@ def test_regions_count_each_record_once(tiny, spark, cap):
     else:
         assert kinds == {"community"}
     assert max(r["records"] for r in regions) <= manifest["counts"]["records"]
+
+    store = GraphStore.load(tiny.graph_dir, manifest["version"])
+    shown = 0
+    for view in all_views(store):
+        if view["regions"]:
+            assert_discs_by_records(store, view)
+            shown += 1
+    assert shown >= (3 if cap == 2 else 1)

@@ -29,7 +29,7 @@ from ingest.graph import KINDS, LINK_KINDS
 MANIFEST = "graph.json"
 # What a build's tables mean, written into its graph.json and raised whenever a table
 # changes meaning; a build of an older format is refused (OutdatedGraph). 2: regions
-# carry their records (each once); builds before it had no format.
+# carry their records (each once) and drawn discs; builds before it had no format.
 FORMAT = 2
 
 
@@ -50,15 +50,17 @@ COMMUNITY_EDGES = _schema(("source", pa.int32()), ("target", pa.int32()),
                           ("weight", pa.float64()), ("links", pa.int64()))
 
 # The map's regions and views (viz.graph.hierarchy): every region with its place in
-# its parent's view, its records (held by any of its topics, each once) and the band
-# its label shows from; each region's links to the
+# its parent's view, its records (held by any of its topics, each once), its disc
+# there (``disc``, area proportional to records, inside the layout's ``radius``) and
+# the band its label shows from; each region's links to the
 # regions its topics link into (its ways out; between siblings, the links drawn
 # between them), with the strongest topic link behind each and where its way out sits
 # in the region's view; each topic's region, band and rank in its region's view.
 REGIONS = _schema(("region", pa.string()), ("parent", pa.string()), ("kind", pa.string()),
                   ("community", pa.int32()), ("label", pa.string()), ("size", pa.int64()),
                   ("records", pa.int64()), ("x", pa.float64()), ("y", pa.float64()),
-                  ("radius", pa.float64()), ("band", pa.int8()), ("rank", pa.int32()),
+                  ("radius", pa.float64()), ("disc", pa.float64()), ("band", pa.int8()),
+                  ("rank", pa.int32()),
                   ("view_x", pa.float64()), ("view_y", pa.float64()),
                   ("view_half", pa.float64()))
 REGION_LINKS = _schema(("source", pa.string()), ("target", pa.string()),

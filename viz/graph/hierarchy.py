@@ -16,7 +16,9 @@ size:
 A region's records are the catalogue records holding at least one of its topics, each
 counted once: the catalogue is not here, so :func:`geometry` hands the caller each
 topic's chain of regions (:func:`chains`) and the caller counts (the build does it in
-Spark).
+Spark). In each view a region's disc has an area proportional to its records, at one
+scale per view that keeps every disc inside its layout disc and clear of the others
+(:func:`disc_scale`); the discs stay where the layout put them.
 
 For each view the labels' bands are decided here (``viz.graph.labels``), and so are
 the region links: for each region, the links from its topics to topics outside it,
@@ -111,12 +113,14 @@ def exit_point(fr, x: float, y: float) -> tuple[float, float]:
 
 class _Region:
     __slots__ = ("id", "parent", "kind", "community", "label", "size", "records", "x",
-                 "y", "radius", "children", "topics", "band", "rank", "view")
+                 "y", "radius", "disc", "children", "topics", "band", "rank", "view")
 
     def __init__(self, id, kind, community, label, size, x, y, radius):
         self.id, self.kind, self.community, self.label = id, kind, community, label
         self.size, self.x, self.y, self.radius = size, x, y, radius
-        self.records = 0   # counted once the regions are decided (geometry)
+        # Counted once the regions are decided (geometry), then its disc in its
+        # parent's view.
+        self.records, self.disc = 0, radius
         self.parent = CATALOGUE
         self.children: list[_Region] = []
         self.topics: np.ndarray | None = None
@@ -237,6 +241,41 @@ def chains(top: list[_Region], ids: Sequence[str]) -> pa.Table:
             regions += path
     return pa.table({"node": pa.array(nodes, pa.string()),
                      "region": pa.array(regions, pa.string())})
+
+
+def disc_scale(x, y, radius, records) -> float:
+    """The one scale ``s`` of a view whose discs, of radius ``s * sqrt(records)`` at
+    ``(x, y)``, each fit in its layout disc of ``radius`` and overlap no other.
+
+    Areas are then proportional to records. Community discs never overlap in the
+    layout, so for them the first bound decides; parts and regions of regions are
+    drawn round their members and can, so the second one keeps their discs apart.
+
+    >>> disc_scale([0, 10], [0, 0], [2, 4], [1, 4])   # 2 / 1 and 4 / 2: both fit at 2
+    2.0
+    >>> disc_scale([0, 3], [0, 0], [2, 4], [1, 4])    # 3 apart: 1 + 2, at most
+    1.0
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    root = np.sqrt(np.asarray(records, float))
+    if (root <= 0).any():
+        raise ValueError("every region holds at least one record")
+    scale = float((np.asarray(radius, float) / root).min())
+    if len(x) > 1:
+        i, j = np.triu_indices(len(x), 1)
+        apart = np.hypot(x[i] - x[j], y[i] - y[j]) / (root[i] + root[j])
+        scale = min(scale, float(apart.min()))
+    return scale
+
+
+def _discs(shown: list[_Region]) -> None:
+    """The drawn discs of the regions one view shows, at the view's one scale."""
+    if not shown:
+        return
+    scale = disc_scale([r.x for r in shown], [r.y for r in shown],
+                       [r.radius for r in shown], [r.records for r in shown])
+    for r in shown:
+        r.disc = scale * math.sqrt(r.records)
 
 
 def region_links(top: list[_Region], n_nodes: int, sources, targets, weights,
@@ -373,6 +412,7 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
         else:
             t = np.empty(0, dtype=np.int64)
             items += [(c.label, c.x, c.y, "region") for c in children]
+            _discs(children)
         found = _view_bands(fr, items)
         for row, band in zip(out, found):
             row["band"] = band
@@ -386,7 +426,7 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
     region_rows = [{"region": r.id, "parent": r.parent, "kind": r.kind,
                     "community": r.community, "label": r.label, "size": r.size,
                     "records": r.records, "x": r.x, "y": r.y, "radius": r.radius,
-                    "band": r.band, "rank": r.rank, "view_x": r.view[0],
+                    "disc": r.disc, "band": r.band, "rank": r.rank, "view_x": r.view[0],
                     "view_y": r.view[1], "view_half": r.view[2]} for r in regions.values()]
     return {"regions": pa.Table.from_pylist(region_rows, schema=REGIONS),
             "region_links": pa.Table.from_pylist(links, schema=REGION_LINKS),
