@@ -382,6 +382,13 @@ def test_discs_are_sized_by_records_and_never_overlap(store, large):
     assert row["disc"] < row["radius"] / 4
 
 
+def test_the_hierarchy_examples_hold():
+    import doctest
+
+    result = doctest.testmod(hierarchy)
+    assert result.attempted >= 3 and not result.failed
+
+
 def test_label_bands_are_exact_on_a_small_case():
     # Two labels at the same height 40 units apart: the second fits from band 2
     # (its box then clears the first's); one on top of the first never fits.
