@@ -226,7 +226,8 @@ def cmd_graph(settings, args) -> int:
           f"{counts['communities']:,} communities from {counts['records']:,} records in "
           f"{timings['total']:.1f} s (counting {timings['counting']:.1f}, pruning "
           f"{timings['pruning']:.1f}, communities {timings['communities']:.1f}, layout "
-          f"{timings['layout']:.1f}, regions {timings['regions']:.1f})")
+          f"{timings['layout']:.1f}, regions {timings['regions']:.1f}, records "
+          f"{timings['records']:.1f})")
     return 0
 
 

@@ -158,6 +158,39 @@ def graph_nodes(spark, counts, edges):
                         F.col("records").cast("long"), "degree")
 
 
+def distinct_holders(held, chains, *, node: str = "node", group: str = "region"):
+    """``group``, ``records``: for each group of nodes, the number of distinct records
+    holding at least one of its nodes (a record holding two of them counts once).
+
+    ``held`` is :func:`occurrences`; ``chains`` names each group's nodes, one row per
+    node and group (column ``node`` and ``group``), a node in as many groups as it is in.
+    It is small (the graph's nodes times the groups each is in) and is broadcast.
+    """
+    from pyspark.sql import functions as F
+
+    members = chains.select(F.col(node).alias("node"), F.col(group).alias("_group"))
+    return (held.join(F.broadcast(members), "node")
+            .groupBy(F.col("_group").alias(group))
+            .agg(F.countDistinct("record").alias("records")))
+
+
+def count_holders(spark, source: Path, chains, *, node: str = "node",
+                  group: str = "region"):
+    """:func:`distinct_holders` over the catalogue folder ``source``, for the groups of
+    the Arrow table ``chains`` (columns ``node`` and ``group``). Returns an Arrow table
+    (``group``, ``records``), one row per group that a record holds; only these counts
+    reach the driver.
+    """
+    import pyarrow as pa
+
+    records = spark.read.parquet(str(source)).select(*COLUMNS)
+    rows = distinct_holders(occurrences(records),
+                            spark.createDataFrame(chains.select([node, group])),
+                            node=node, group=group).collect()
+    return pa.table({group: pa.array([r[group] for r in rows], pa.string()),
+                     "records": pa.array([r["records"] for r in rows], pa.int64())})
+
+
 def _write(frame, rows: int, path: Path) -> None:
     files = max(1, -(-rows // _ROWS_PER_FILE))
     frame.coalesce(files).write.mode("overwrite").parquet(str(path))

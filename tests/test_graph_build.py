@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -33,7 +34,7 @@ def _table(settings, version: str, name: str):
 
 def test_build_publishes_a_complete_version(indexed_settings, built):
     manifest, steps = built
-    assert steps == ["counting", "pruning", "communities", "layout", "writing"]
+    assert steps == ["counting", "pruning", "communities", "layout", "records", "writing"]
     root = indexed_settings.graph_dir
     assert graph_artifacts.current_version(root) == manifest["version"]
     assert not [p.name for p in root.iterdir() if p.name.startswith(".counting")]
@@ -50,10 +51,10 @@ def test_build_publishes_a_complete_version(indexed_settings, built):
                                       "top_k": indexed_settings.graph_top_k,
                                       "seed": indexed_settings.graph_seed}
     assert set(manifest["timings"]) == {"counting", "pruning", "communities", "layout",
-                                        "regions", "total"}
+                                        "regions", "records", "total"}
     assert manifest["timings"]["total"] >= sum(
         manifest["timings"][k] for k in ("counting", "pruning", "communities", "layout",
-                                         "regions"))
+                                         "regions", "records"))
     # Every linked node is in the table, every node has a place and a community.
     ids = set(nodes.column("id").to_pylist())
     assert set(edges.column("source").to_pylist()) | set(edges.column("target").to_pylist()) == ids
@@ -61,6 +62,28 @@ def test_build_publishes_a_complete_version(indexed_settings, built):
     for axis in ("x", "y"):
         values = nodes.column(axis).to_pylist()
         assert min(values) >= -1 and max(values) <= 1
+
+
+def test_regions_hold_their_records_once(indexed_settings, built):
+    """Every region's records against a count made here from the catalogue's 10,000
+    records; the catalogue's discs by them."""
+    from .test_graph_records import held, plain_counts
+    from .test_map_svg import assert_discs_by_records
+
+    manifest = built[0]
+    folder = indexed_settings.graph_dir / manifest["version"]
+    regions = _table(indexed_settings, manifest["version"], "regions").to_pylist()
+    assert {r["region"]: r["records"] for r in regions} == plain_counts(
+        folder, held(indexed_settings))
+    nodes = _table(indexed_settings, manifest["version"], "nodes").to_pylist()
+    summed = Counter()
+    for n in nodes:
+        summed[str(n["community"])] += n["records"]
+    # Records under several topics of a region: most regions hold fewer records than
+    # their topics' records added up.
+    assert sum(r["records"] < summed[r["region"]] for r in regions) > len(regions) / 2
+    store = graph_store.GraphStore.load(indexed_settings.graph_dir, manifest["version"])
+    assert_discs_by_records(store, store.catalogue_view())
 
 
 def test_the_cli_rebuild_gives_the_same_map(indexed_settings, built):
@@ -76,7 +99,7 @@ def test_the_cli_rebuild_gives_the_same_map(indexed_settings, built):
     second = graph_artifacts.current_version(indexed_settings.graph_dir)
     assert second != first
     assert f"graph {second} from catalogue" in done.stdout
-    for name in ("nodes", "edges", "communities", "community_edges"):
+    for name in ("nodes", "edges", "communities", "community_edges", "regions"):
         assert _table(indexed_settings, second, name).equals(
             _table(indexed_settings, first, name)), name
     status = subprocess.run([shelfmap, "status"], env=env, capture_output=True, text=True,

@@ -218,6 +218,32 @@ def test_tiny_catalogue_min_support_and_one_sided_links(tiny_settings, spark, tm
     assert summary["nodes"] == {"subject": 5, "author": 1, "class": 2}
 
 
+@pytest.mark.spark
+def test_tiny_catalogue_distinct_holders_of_groups(tiny_settings, spark):
+    """Records holding at least one node of each group, each record once, worked out
+    from the twelve records by hand."""
+    import pyarrow as pa
+
+    groups = {
+        # Korea (North) is the broader heading of both others: tiny:01-05.
+        "korea": [KOREA, POLITICS, ECONOMY],
+        # Kim's three records are the Politics heading's three.
+        "kim-politics": [KIM, POLITICS],
+        # Anonymous: tiny:01, 06, 11, 12; Poetry: tiny:10, 11 (tiny:11 holds both).
+        "anonymous-poetry": ["author:Anonymous", "subject:Poetry"],
+        # Mathematics: tiny:06-10 (tiny:10 through Mathematics -- Poetry); QA 06-09.
+        "mathematics": ["subject:Mathematics", "class:QA"],
+        "nobody": ["subject:No such heading"],
+    }
+    chains = pa.table({"topic": [x for nodes in groups.values() for x in nodes],
+                       "group": [g for g, nodes in groups.items() for _ in nodes]})
+    source = catalogue.current_path(tiny_settings.catalogue_dir)
+    counted = graph_job.count_holders(spark, source, chains, node="topic", group="group")
+    assert counted.schema.names == ["group", "records"]
+    assert dict(zip(*counted.to_pydict().values())) == {
+        "korea": 5, "kim-politics": 3, "anonymous-poetry": 5, "mathematics": 5}
+
+
 # --- LoC mixed-10000: invariants against plain Python --------------------------------
 
 @pytest.fixture(scope="module")

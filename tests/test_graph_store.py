@@ -10,6 +10,7 @@ rule decides something.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 
 import pyarrow as pa
 import pytest
@@ -92,6 +93,54 @@ COMMUNITIES = {
 }
 COMMUNITY_LINKS = [(0, 1, 0.05, 1), (1, 3, 0.30, 1)]
 
+# The records behind the counts, made up like them: each topic is held by a run of
+# record numbers, [start, start + its records); the starts are chosen so that runs
+# overlap (a record under two topics of a region is one of its records, once).
+# Community 0 holds records 0-399 (its topics' records add up to 758), community 1
+# 1000-1999 (1,047), 2 3000-3045 (51) and 3 4000-4004 (7).
+RUNS = {KN: 0, NUCLEAR: 50, KN_POLITICS: 30, A_KN: 0, DS: 100, KOREA: 40,
+        NONPROLIFERATION: 56, POETRY: 1000, LITERATURE: 1040, POETICS: 1000, PL: 1100,
+        KIM: 1041, POETRY_VARIANT: 1990, LOVE: 3000, STEEL: 3040, SIJO: 4000, YI: 4002}
+REGION_RECORDS = {"0": 400, "1": 1000, "2": 46, "3": 5}
+
+
+def counted_runs(nodes: pa.Table, starts=RUNS):
+    """The count ``hierarchy.geometry`` asks for, over made-up holdings: topic x holds
+    the records [starts[x], starts[x] + records(x)) (a topic without a start gets a
+    run of its own after every other); a region's records are the length of the
+    union of its topics' runs."""
+    records = dict(zip(nodes.column("id").to_pylist(), nodes.column("records").to_pylist()))
+    starts = dict(starts)
+    end = max((starts[x] + n for x, n in records.items() if x in starts), default=0)
+    for x in sorted(records):
+        if x not in starts:
+            starts[x], end = end, end + records[x]
+
+    def count(chains: pa.Table) -> pa.Table:
+        runs = defaultdict(list)
+        for node, region in zip(chains.column("node").to_pylist(),
+                                chains.column("region").to_pylist()):
+            runs[region].append((starts[node], starts[node] + records[node]))
+        held = {}
+        for region, spans in runs.items():
+            total, reach = 0, None
+            for lo, hi in sorted(spans):
+                if reach is None or lo > reach:
+                    total, reach = total + hi - lo, hi
+                elif hi > reach:
+                    total, reach = total + hi - reach, hi
+            held[region] = total
+        return pa.table({"region": list(held), "records": pa.array(list(held.values()),
+                                                                    pa.int64())})
+    return count
+
+
+def geometry(tables: dict, starts=RUNS) -> dict[str, pa.Table]:
+    """The map's tables as a build computes them, the regions' records from ``starts``."""
+    return hierarchy.geometry(tables["nodes"], tables["edges"], tables["communities"],
+                              records=counted_runs(tables["nodes"], starts))
+
+
 # subject_terms of the three Korea (North) records named above.
 KN_RECORDS = {
     "DLC:00272177": ["Nuclear weapons", "Nuclear weapons -- Korea (North)", "Korea (North)",
@@ -128,8 +177,7 @@ def tiny_tables() -> dict[str, pa.Table]:
                                  ("communities", communities),
                                  ("community_edges", community_edges))}
     # The map's tables as a build computes them from the four above.
-    return tables | hierarchy.geometry(tables["nodes"], tables["edges"],
-                                       tables["communities"])
+    return tables | geometry(tables)
 
 
 MANIFEST = {
@@ -137,7 +185,7 @@ MANIFEST = {
     "parameters": {"min_support": 3, "top_k": 10, "seed": 42},
     "counts": {"records": 10_000},
     "timings": {"counting": 1.0, "pruning": 0.5, "communities": 0.2, "layout": 0.3,
-                "regions": 0.1, "total": 2.1},
+                "regions": 0.1, "records": 0.4, "total": 2.5},
 }
 
 
@@ -146,7 +194,7 @@ def write_tiny(root, keep: int = 2, *, regeometry: bool = False, **replace) -> s
     ``regeometry`` the map's geometry is made again from them, as a build makes it)."""
     tables = tiny_tables() | replace
     if regeometry:
-        tables |= hierarchy.geometry(tables["nodes"], tables["edges"], tables["communities"])
+        tables |= geometry(tables)
     return graph_artifacts.write_version(root, manifest=MANIFEST, keep=keep, **tables)
 
 
@@ -299,9 +347,10 @@ def test_written_version_follows_the_spec(tmp_path):
         "communities.parquet", "community_edges.parquet", "edges.parquet", "graph.json",
         "nodes.parquet", "placements.parquet", "region_links.parquet", "regions.parquet"]
     manifest = json.loads((folder / "graph.json").read_text())
-    assert set(manifest) == {"version", "catalogue_version", "built_at", "parameters",
-                             "counts", "timings"}
+    assert set(manifest) == {"version", "format", "catalogue_version", "built_at",
+                             "parameters", "counts", "timings"}
     assert manifest["version"] == version
+    assert manifest["format"] == graph_artifacts.FORMAT
     assert manifest["counts"] == {"records": 10_000,
                                   "nodes": {"subject": 11, "author": 4, "class": 2},
                                   "edges": len(LINKS), "communities": 4}

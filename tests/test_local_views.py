@@ -17,8 +17,7 @@ from viz.graph import hierarchy, views
 from viz.graph.labels import VIEW
 from viz.graph.store import GraphStore
 
-from .test_graph_store import (A_KN, DS, KN, KN_POLITICS, KOREA, LITERATURE, NONPROLIFERATION,
-                               NUCLEAR, PL, POETICS, POETRY, SIJO, write_tiny)
+from .test_graph_store import A_KN, DS, KN, KN_POLITICS, KOREA, NUCLEAR, POETRY, SIJO, write_tiny
 from .test_map_svg import SVG, anchors, assert_no_overlap, large, parse  # noqa: F401
 
 RING = hierarchy.EXIT_RING * VIEW

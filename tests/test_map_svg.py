@@ -17,12 +17,14 @@ from viz import svg
 from viz.graph import artifacts as graph_artifacts
 from viz.graph import hierarchy
 from viz.graph import labels as lb
+from viz.graph import views
 from viz.graph.store import GraphStore
 from viz.graph.views import UnknownRegion
 
 from .test_graph_store import (A_KN, DS, KIM, KN, KN_POLITICS, KOREA, LITERATURE, LOVE,
                                NONPROLIFERATION, NUCLEAR, PL, POETICS, POETRY,
-                               POETRY_VARIANT, SIJO, STEEL, YI, tiny_tables, write_tiny)
+                               POETRY_VARIANT, REGION_RECORDS, SIJO, STEEL, YI,
+                               counted_runs, geometry, tiny_tables, write_tiny)
 
 SVG = "{http://www.w3.org/2000/svg}"
 CSS = Path(__file__).resolve().parent.parent / "viz" / "assets" / "map.css"
@@ -51,6 +53,14 @@ def test_catalogue_view_of_the_tiny_build(store):
     assert [(r["id"], r["label"], r["topics"]) for r in view["regions"]] == [
         ("0", "Korea (North)", 7), ("1", "Korean poetry", 6), ("2", "Love stories", 2),
         ("3", "Sijo", 2)]
+    # Records each once (Korea (North)'s topics' records add up to 758), and discs by
+    # them: Korean poetry's 1,000 records fill its layout disc (radius 0.35 of the
+    # catalogue's half side 1.08, 0.35 * 500 / 1.08 view units); the others' areas
+    # are to its as their records are to 1,000.
+    assert {r["id"]: r["records"] for r in view["regions"]} == REGION_RECORDS
+    full = 0.35 * 500 / 1.08
+    assert [r["r"] for r in view["regions"]] == pytest.approx(
+        [full * (REGION_RECORDS[c] / 1000) ** 0.5 for c in "0123"], rel=1e-12)
     # Korea (North)-Korean poetry is the only link between communities 0 and 1, and
     # Korean poetry-Sijo the only one between 1 and 3; Love stories links to nothing.
     assert [(e["source"], e["target"], e["links"], e["strongest"]["source"],
@@ -91,6 +101,11 @@ def test_catalogue_svg_of_the_tiny_build(store):
     assert "sm-z0" in root.get("class")
     regions = anchors(root, "n")
     assert [a.get("href") for a in regions] == [f"/map?region={c}" for c in "0123"]
+    assert [a.get("aria-label") for a in regions] == [
+        "Korea (North): 400 records, 7 topics", "Korean poetry: 1,000 records, 6 topics",
+        "Love stories: 46 records, 2 topics", "Sijo: 5 records, 2 topics"]
+    assert [float(a.find(f"{SVG}circle").get("r")) for a in regions] == pytest.approx(
+        [r["r"] for r in store.catalogue_view()["regions"]], abs=0.05)
     assert [a.find(f"{SVG}text").text for a in regions] == [
         "Korea (North)", "Korean poetry", "Love stories", "Sijo"]
     links = anchors(root, "h")
@@ -141,7 +156,7 @@ def test_hostile_labels_are_escaped(tmp_path):
         communities.schema.get_field_index("label"), "label",
         pa.array([hostile] + communities.column("label").to_pylist()[1:], pa.string()))
     tables |= {"nodes": nodes, "communities": communities}
-    tables |= hierarchy.geometry(nodes, tables["edges"], communities)
+    tables |= geometry(tables)
     graph_artifacts.write_version(tmp_path, manifest=_manifest(), keep=2, **tables)
     store = GraphStore.load(tmp_path)
     for view in (store.catalogue_view(), store.region_view("0")):
@@ -163,6 +178,35 @@ def test_a_build_without_the_map_tables_is_refused(tmp_path):
     (tmp_path / version / "regions.parquet").unlink()
     assert graph_artifacts.is_complete(tmp_path / version)  # not debris to remove
     with pytest.raises(graph_artifacts.OutdatedGraph, match="run `shelfmap graph`"):
+        GraphStore.load(tmp_path)
+
+
+def test_a_build_before_regions_counted_records_is_refused(tmp_path):
+    """A build of the first format: regions with ``holdings`` (a sum of their
+    topics' records), no ``records`` nor ``disc``, and no format in graph.json."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    version = write_tiny(tmp_path)
+    folder = tmp_path / version
+    regions = pq.read_table(folder / "regions.parquet")
+    old = regions.drop_columns(["records", "disc"]).append_column(
+        "holdings", pa.array([0] * regions.num_rows, pa.int64()))
+    pq.write_table(old, folder / "regions.parquet")
+    manifest = json.loads((folder / "graph.json").read_text())
+    del manifest["format"]
+    (folder / "graph.json").write_text(json.dumps(manifest))
+    assert graph_artifacts.is_complete(folder)  # not debris to remove
+    with pytest.raises(graph_artifacts.OutdatedGraph,
+                       match=r"older shelfmap \(format 1; this one reads 2.*run `shelfmap "
+                             "graph`"):
+        GraphStore.load(tmp_path)
+    # Only the format decides: the same tables marked with the current one are read
+    # as far as their schema, which then says what differs.
+    manifest["format"] = graph_artifacts.FORMAT
+    (folder / "graph.json").write_text(json.dumps(manifest))
+    with pytest.raises(graph_artifacts.GraphArtifactError, match="regions: columns differ"):
         GraphStore.load(tmp_path)
 
 
@@ -250,10 +294,14 @@ def large(tmp_path_factory) -> GraphStore:
                                 "weight": pa.array([], pa.float64()),
                                 "links": pa.array([], pa.int64())},
                                schema=graph_artifacts.COMMUNITY_EDGES)
+    # Each topic's records a run of record numbers starting anywhere in 100,000, so
+    # that runs overlap within and across regions.
+    starts = dict(zip(ids, np.random.default_rng(8).integers(0, 100_000, n).tolist()))
     root = tmp_path_factory.mktemp("large")
     graph_artifacts.write_version(
         root, nodes, edges, communities, community_edges,
-        **hierarchy.geometry(nodes, edges, communities), manifest=_manifest(), keep=2)
+        **hierarchy.geometry(nodes, edges, communities, records=counted_runs(nodes, starts)),
+        manifest=_manifest(), keep=2)
     return GraphStore.load(root)
 
 
@@ -294,6 +342,51 @@ def test_no_two_labels_overlap_in_any_band(large, store):
         bands.update(int(b) for b in re.findall(r'class="[ltx] b(\d)"', markup))
     # The crowded views need every band: the test is not passing on empty maps.
     assert bands == {0, 1, 2, 3} and drawn > 1000
+
+
+def assert_discs_by_records(store: GraphStore, view: dict) -> set[str]:
+    """In one view: every disc inside its layout disc, no two overlapping, areas in
+    proportion to records, at the largest scale that allows it; returns the kinds of
+    regions drawn."""
+    regions = view["regions"]
+    fr = (hierarchy.CATALOGUE_FRAME if view["region"] is None
+          else views.frame_of(store.region_rows[view["region"]["id"]]))
+    to_view = lb.VIEW / (2 * fr[2])
+    room = []
+    for r in regions:
+        layout = store.region_rows[r["id"]]["radius"] * to_view
+        assert r["r"] <= layout * (1 + 1e-9), r["id"]
+        room.append(r["r"] / layout)
+        assert r["r"] ** 2 / r["records"] == pytest.approx(
+            regions[0]["r"] ** 2 / regions[0]["records"], rel=1e-9)
+    for a, b in combinations(regions, 2):
+        gap = np.hypot(a["x"] - b["x"], a["y"] - b["y"]) - a["r"] - b["r"]
+        assert gap >= -1e-9 * lb.VIEW, (a["id"], b["id"])
+        room.append(1 - gap / (np.hypot(a["x"] - b["x"], a["y"] - b["y"]) or 1))
+    # Tight: some disc fills its layout disc, or two discs touch.
+    assert max(room) == pytest.approx(1, rel=1e-9)
+    return {r["kind"] for r in regions}
+
+
+def test_discs_are_sized_by_records_and_never_overlap(store, large):
+    kinds, checked = set(), 0
+    for graph in (store, large):
+        for view in all_views(graph):
+            if view["regions"]:
+                kinds |= assert_discs_by_records(graph, view)
+                checked += 1
+    assert kinds == {"community", "part", "group"} and checked > 5
+    # The drawn radius is what a link's pointer area stops short of (above, in
+    # test_a_link_takes_no_click_meant_for_its_ends): the disc, not the layout's.
+    row = store.region_rows["3"]
+    assert row["disc"] < row["radius"] / 4
+
+
+def test_the_hierarchy_examples_hold():
+    import doctest
+
+    result = doctest.testmod(hierarchy)
+    assert result.attempted >= 3 and not result.failed
 
 
 def test_label_bands_are_exact_on_a_small_case():

@@ -104,9 +104,16 @@ def _lit(item: dict) -> tuple[str, str]:
             f"{item['hits']:,} result{'s' if item['hits'] != 1 else ''}", " lit")
 
 
+def region_name(item: dict) -> str:
+    """What a region holds: "Korea (North): 1,234 records, 56 topics" (its disc's
+    area follows the records)."""
+    n = item["topics"]
+    return f"{item['label']}: {_records(item['records'])}, {n:,} topic{'s' if n != 1 else ''}"
+
+
 def _region(item: dict) -> str:
     note, lit = _lit(item)
-    name = f"{item['label']}: {item['topics']:,} topic{'s' if item['topics'] != 1 else ''}"
+    name = region_name(item)
     return (f'<a href="{_a(region_href(item["id"]))}" aria-label="{_a(name + note)}">'
             f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="{_n(item["r"])}" '
             f'class="{colour(item["colour"])}{lit}"/>'

@@ -13,8 +13,9 @@ from viz.components.map_svg import MapSvg
 from viz.graph import store as graph_store
 
 EXPLAIN_CATALOGUE = ("The whole catalogue as a map: each disc is a region of related "
-                     "topics, sized by the topics it holds; a line joins regions whose "
-                     "topics share records. Open a region to see its topics.")
+                     "topics, sized by its records (the records under any of its "
+                     "topics); a line joins regions whose topics share records. Open a "
+                     "region to see its topics.")
 EXPLAIN_REGIONS = ("A region too large for one view, in smaller regions: open one to see "
                    "its topics.")
 EXPLAIN_TOPICS = ("Each dot is a topic (a subject, an author or a class), larger for more "
@@ -86,8 +87,7 @@ def _twin(view: dict) -> html.Section:
         for link in view["links"]:
             under.setdefault(link["source"], []).append(link)
         for r in view["regions"]:
-            head = dcc.Link(f"{r['label']} ({_plural(r['topics'], 'topic')})",
-                            href=region_href(r["id"]))
+            head = dcc.Link(svg.region_name(r), href=region_href(r["id"]))
             sub = [html.Li([f"Linked to {labels[link['target']]}: ",
                             dcc.Link(svg.region_link_reason(link, labels),
                                      href=shared_records_href(link["strongest"]["source"],

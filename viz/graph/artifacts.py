@@ -27,6 +27,10 @@ from ingest import catalogue, crashpoint, recovery
 from ingest.graph import KINDS, LINK_KINDS
 
 MANIFEST = "graph.json"
+# What a build's tables mean, written into its graph.json and raised whenever a table
+# changes meaning; a build of an older format is refused (OutdatedGraph). 2: regions
+# carry their records (each once) and drawn discs; builds before it had no format.
+FORMAT = 2
 
 
 def _schema(*fields: tuple[str, pa.DataType]) -> pa.Schema:
@@ -46,14 +50,17 @@ COMMUNITY_EDGES = _schema(("source", pa.int32()), ("target", pa.int32()),
                           ("weight", pa.float64()), ("links", pa.int64()))
 
 # The map's regions and views (viz.graph.hierarchy): every region with its place in
-# its parent's view and the band its label shows from; each region's links to the
+# its parent's view, its records (held by any of its topics, each once), its disc
+# there (``disc``, area proportional to records, inside the layout's ``radius``) and
+# the band its label shows from; each region's links to the
 # regions its topics link into (its ways out; between siblings, the links drawn
 # between them), with the strongest topic link behind each and where its way out sits
 # in the region's view; each topic's region, band and rank in its region's view.
 REGIONS = _schema(("region", pa.string()), ("parent", pa.string()), ("kind", pa.string()),
                   ("community", pa.int32()), ("label", pa.string()), ("size", pa.int64()),
-                  ("holdings", pa.int64()), ("x", pa.float64()), ("y", pa.float64()),
-                  ("radius", pa.float64()), ("band", pa.int8()), ("rank", pa.int32()),
+                  ("records", pa.int64()), ("x", pa.float64()), ("y", pa.float64()),
+                  ("radius", pa.float64()), ("disc", pa.float64()), ("band", pa.int8()),
+                  ("rank", pa.int32()),
                   ("view_x", pa.float64()), ("view_y", pa.float64()),
                   ("view_half", pa.float64()))
 REGION_LINKS = _schema(("source", pa.string()), ("target", pa.string()),
@@ -76,7 +83,7 @@ CORE_TABLES = ("nodes", "edges", "communities", "community_edges")
 MAP_TABLES = ("regions", "region_links", "placements")
 MANIFEST_KEYS = ("version", "catalogue_version", "built_at", "parameters", "counts", "timings")
 PARAMETERS = ("min_support", "top_k", "seed")
-TIMINGS = ("counting", "pruning", "communities", "layout", "regions", "total")
+TIMINGS = ("counting", "pruning", "communities", "layout", "regions", "records", "total")
 
 
 class GraphArtifactError(ValueError):
@@ -84,8 +91,9 @@ class GraphArtifactError(ValueError):
 
 
 class OutdatedGraph(GraphArtifactError):
-    """A build written before the map's regions existed: it has no regions.parquet.
-    It is not read (its views would need a layout at request time); a new build with
+    """A build of an older format (:data:`FORMAT`): written before the map's regions
+    existed (no regions.parquet; its views would need a layout at request time), or
+    before regions counted their records. It is not read; a new build with
     `shelfmap graph` replaces it."""
 
 
@@ -157,6 +165,15 @@ def read_version(root: Path, version: str | None = None) -> GraphVersion:
         raise OutdatedGraph(f"graph version {path.name} was built by an older shelfmap, "
                             f"without the map's regions ({', '.join(missing)}.parquet): "
                             "run `shelfmap graph` to build it again")
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    written = manifest.get("format", 1)   # the builds before formats were numbered
+    if written < FORMAT:
+        raise OutdatedGraph(f"graph version {path.name} was built by an older shelfmap "
+                            f"(format {written}; this one reads {FORMAT}, whose regions "
+                            "count their records): run `shelfmap graph` to build it again")
+    if written > FORMAT:
+        raise GraphArtifactError(f"graph version {path.name} is of format {written}, "
+                                 f"newer than this shelfmap reads ({FORMAT})")
     tables = {}
     for name, schema in TABLES.items():
         try:
@@ -165,7 +182,6 @@ def read_version(root: Path, version: str | None = None) -> GraphVersion:
             raise GraphArtifactError(f"{path.name}/{name}.parquet is missing: the build "
                                      "is incomplete; run `shelfmap graph` again") from None
         tables[name] = _conform(name, table, schema)
-    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     return GraphVersion(version=path.name, path=path, manifest=manifest, **tables)
 
 
@@ -354,7 +370,8 @@ def _manifest(given: Mapping, version: str, tables: dict[str, pa.Table]) -> dict
                                      f"tables hold {value!r}")
     built_at = given.get("built_at") or dt.datetime.now(dt.timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
-    return {"version": version, "catalogue_version": given["catalogue_version"],
+    return {"version": version, "format": FORMAT,
+            "catalogue_version": given["catalogue_version"],
             "built_at": built_at, "parameters": dict(given["parameters"]),
             "counts": {"records": counts["records"], **derived},
             "timings": dict(given["timings"])}

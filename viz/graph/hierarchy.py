@@ -13,6 +13,13 @@ size:
   communities, or a huge community's parts) they are grouped the same way, by their
   centres, into regions of regions ("g0", "3.g0", ...), as many levels as it takes.
 
+A region's records are the catalogue records holding at least one of its topics, each
+counted once: the catalogue is not here, so :func:`geometry` hands the caller each
+topic's chain of regions (:func:`chains`) and the caller counts (the build does it in
+Spark). In each view a region's disc has an area proportional to its records, at one
+scale per view that keeps every disc inside its layout disc and clear of the others
+(:func:`disc_scale`); the discs stay where the layout put them.
+
 For each view the labels' bands are decided here (``viz.graph.labels``), and so are
 the region links: for each region, the links from its topics to topics outside it,
 counted by the region they lead into (the one just below the two ends' common
@@ -23,7 +30,7 @@ they are its ways out.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -105,12 +112,15 @@ def exit_point(fr, x: float, y: float) -> tuple[float, float]:
 
 
 class _Region:
-    __slots__ = ("id", "parent", "kind", "community", "label", "size", "holdings", "x",
-                 "y", "radius", "children", "topics", "band", "rank", "view")
+    __slots__ = ("id", "parent", "kind", "community", "label", "size", "records", "x",
+                 "y", "radius", "disc", "children", "topics", "band", "rank", "view")
 
-    def __init__(self, id, kind, community, label, size, holdings, x, y, radius):
+    def __init__(self, id, kind, community, label, size, x, y, radius):
         self.id, self.kind, self.community, self.label = id, kind, community, label
-        self.size, self.holdings, self.x, self.y, self.radius = size, holdings, x, y, radius
+        self.size, self.x, self.y, self.radius = size, x, y, radius
+        # Counted once the regions are decided (geometry), then its disc in its
+        # parent's view.
+        self.records, self.disc = 0, radius
         self.parent = CATALOGUE
         self.children: list[_Region] = []
         self.topics: np.ndarray | None = None
@@ -140,8 +150,7 @@ def _enclosing(rid: str, kind: str, members: list[_Region]) -> _Region:
     radius = max(math.hypot(m.x - cx, m.y - cy) + m.radius for m in members)
     biggest = min(members, key=lambda m: (-m.size, m.id))
     label = biggest.label if len(members) == 1 else f"{biggest.label} +{len(members) - 1}"
-    group = _Region(rid, kind, biggest.community, label, size,
-                    sum(m.holdings for m in members), cx, cy, radius)
+    group = _Region(rid, kind, biggest.community, label, size, cx, cy, radius)
     group.children = members
     for m in members:
         m.parent = rid
@@ -171,7 +180,7 @@ def build_regions(*, community, x, y, records, centrality, labels: Sequence[str]
     for c, row in enumerate(rows):
         members = order[bounds[c]:bounds[c + 1]]
         region = _Region(str(c), "community", c, row["label"], len(members),
-                         int(records[members].sum()), row["x"], row["y"], row["radius"])
+                         row["x"], row["y"], row["radius"])
         if len(members) <= cap:
             region.topics = members
         else:
@@ -182,7 +191,7 @@ def build_regions(*, community, x, y, records, centrality, labels: Sequence[str]
                 radius = float(np.hypot(x[m] - px, y[m] - py).max()) or row["radius"] / 10
                 best = m[topic_order(centrality[m], records[m], rank[m])[0]]
                 piece = _Region(f"{c}.{k}", "part", c, labels[best], len(m),
-                                int(records[m].sum()), px, py, radius * 1.05)
+                                px, py, radius * 1.05)
                 piece.topics = m
                 parts.append(piece)
             region.children = _group(parts, f"{c}.", cap)
@@ -192,6 +201,20 @@ def build_regions(*, community, x, y, records, centrality, labels: Sequence[str]
     return _group(top, "", cap)
 
 
+def _count(top: list[_Region], counted: pa.Table) -> None:
+    """Each region's records from the caller's count (``region``, ``records``)."""
+    found = dict(zip(counted.column("region").to_pylist(),
+                     counted.column("records").to_pylist()))
+    every = list(walk(top))
+    missing = [r.id for r in every if not found.get(r.id)]
+    if missing:
+        raise ValueError(f"no records counted for region(s) {', '.join(missing[:5])}"
+                         f"{' ...' if len(missing) > 5 else ''}: every topic is held by "
+                         "some record, so the count is wrong")
+    for r in every:
+        r.records = int(found[r.id])
+
+
 def walk(top: list[_Region]):
     """Every region, parents before children."""
     stack = list(reversed(top))
@@ -199,6 +222,60 @@ def walk(top: list[_Region]):
         r = stack.pop()
         yield r
         stack.extend(reversed(r.children))
+
+
+def chains(top: list[_Region], ids: Sequence[str]) -> pa.Table:
+    """``node``, ``region``: each topic with every region on its chain (the community
+    or part it is drawn in, then each region above it up to the catalogue's), one row
+    per pair: what a count of each region's records needs to know of the regions."""
+    every = {r.id: r for r in walk(top)}
+    nodes, regions = [], []
+    for r in every.values():
+        if r.topics is None:
+            continue
+        path = [r.id]
+        while every[path[-1]].parent != CATALOGUE:
+            path.append(every[path[-1]].parent)
+        for i in r.topics.tolist():
+            nodes += [ids[i]] * len(path)
+            regions += path
+    return pa.table({"node": pa.array(nodes, pa.string()),
+                     "region": pa.array(regions, pa.string())})
+
+
+def disc_scale(x, y, radius, records) -> float:
+    """The one scale ``s`` of a view whose discs, of radius ``s * sqrt(records)`` at
+    ``(x, y)``, each fit in its layout disc of ``radius`` and overlap no other.
+
+    Areas are then proportional to records. Community discs never overlap in the
+    layout, so for them the first bound decides; parts and regions of regions are
+    drawn round their members and can, so the second one keeps their discs apart.
+
+    >>> disc_scale([0, 10], [0, 0], [2, 4], [1, 4])   # 2 / 1 and 4 / 2: both fit at 2
+    2.0
+    >>> disc_scale([0, 3], [0, 0], [2, 4], [1, 4])    # 3 apart: 1 + 2, at most
+    1.0
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    root = np.sqrt(np.asarray(records, float))
+    if (root <= 0).any():
+        raise ValueError("every region holds at least one record")
+    scale = float((np.asarray(radius, float) / root).min())
+    if len(x) > 1:
+        i, j = np.triu_indices(len(x), 1)
+        apart = np.hypot(x[i] - x[j], y[i] - y[j]) / (root[i] + root[j])
+        scale = min(scale, float(apart.min()))
+    return scale
+
+
+def _discs(shown: list[_Region]) -> None:
+    """The drawn discs of the regions one view shows, at the view's one scale."""
+    if not shown:
+        return
+    scale = disc_scale([r.x for r in shown], [r.y for r in shown],
+                       [r.radius for r in shown], [r.records for r in shown])
+    for r in shown:
+        r.disc = scale * math.sqrt(r.records)
 
 
 def region_links(top: list[_Region], n_nodes: int, sources, targets, weights,
@@ -275,20 +352,28 @@ def _view_bands(fr, items) -> list[int]:
 
 
 def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
+             records: Callable[[pa.Table], pa.Table],
              cap: int = MAX_VIEW) -> dict[str, pa.Table]:
     """The ``regions``, ``region_links`` and ``placements`` tables of a build
     (docs/graph.md) from its nodes (with community, centrality, x, y), edges and
-    communities."""
+    communities.
+
+    ``records(chains)`` counts the regions' records once they are decided: given the
+    table of :func:`chains` (``node``, ``region``), it returns ``region``, ``records``:
+    for each region, the catalogue records holding at least one node of it, each
+    once. A region it leaves out is an error (every topic has records).
+    """
     nodes = nodes.sort_by("id")
     ids = nodes.column("id").to_pylist()
     labels = nodes.column("label").to_pylist()
     x = nodes.column("x").to_numpy()
     y = nodes.column("y").to_numpy()
-    records = nodes.column("records").to_numpy()
+    topic_records = nodes.column("records").to_numpy()
     centrality = nodes.column("centrality").to_numpy()
     top = build_regions(community=nodes.column("community").to_numpy(), x=x, y=y,
-                        records=records, centrality=centrality, labels=labels,
+                        records=topic_records, centrality=centrality, labels=labels,
                         communities=communities, cap=cap)
+    _count(top, records(chains(top, ids)))
     index = {node: i for i, node in enumerate(ids)}
     src = np.array([index[s] for s in edges.column("source").to_pylist()], dtype=np.int64)
     dst = np.array([index[t] for t in edges.column("target").to_pylist()], dtype=np.int64)
@@ -300,7 +385,7 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
         exits.setdefault(row["source"], []).append(row)
 
     def by_size(members):
-        return sorted(members, key=lambda r: (-r.size, -r.holdings, r.id))
+        return sorted(members, key=lambda r: (-r.size, -r.records, r.id))
 
     # The catalogue's view, then each region's.
     views = [(CATALOGUE_FRAME, None, by_size(top))]
@@ -321,12 +406,13 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
             row["y"] = min(max(ey, 40.0), lb.VIEW - 20.0)
         items = [(regions[row["target"]].label, row["x"], row["y"], "exit") for row in out]
         if region is not None and region.topics is not None:
-            t = region.topics[topic_order(centrality[region.topics], records[region.topics],
-                                          region.topics)]
+            held = region.topics
+            t = held[topic_order(centrality[held], topic_records[held], held)]
             items += [(labels[i], x[i], y[i], "topic") for i in t]
         else:
             t = np.empty(0, dtype=np.int64)
             items += [(c.label, c.x, c.y, "region") for c in children]
+            _discs(children)
         found = _view_bands(fr, items)
         for row, band in zip(out, found):
             row["band"] = band
@@ -339,9 +425,9 @@ def geometry(nodes: pa.Table, edges: pa.Table, communities: pa.Table, *,
                 child.band, child.rank = band, k
     region_rows = [{"region": r.id, "parent": r.parent, "kind": r.kind,
                     "community": r.community, "label": r.label, "size": r.size,
-                    "holdings": r.holdings, "x": r.x, "y": r.y, "radius": r.radius,
-                    "band": r.band, "rank": r.rank, "view_x": r.view[0], "view_y": r.view[1],
-                    "view_half": r.view[2]} for r in regions.values()]
+                    "records": r.records, "x": r.x, "y": r.y, "radius": r.radius,
+                    "disc": r.disc, "band": r.band, "rank": r.rank, "view_x": r.view[0],
+                    "view_y": r.view[1], "view_half": r.view[2]} for r in regions.values()]
     return {"regions": pa.Table.from_pylist(region_rows, schema=REGIONS),
             "region_links": pa.Table.from_pylist(links, schema=REGION_LINKS),
             "placements": pa.Table.from_pylist(place_rows, schema=PLACEMENTS)}

@@ -66,12 +66,14 @@ def frame_of(row: dict) -> tuple[float, float, float]:
 
 
 def _region_item(row: dict, fr) -> dict:
+    """A region as its parent's view draws it: its disc (area proportional to its
+    records, at the view's one scale) at its place."""
     x, y = hierarchy.to_view(fr, row["x"], row["y"])
     return {"id": row["region"], "label": row["label"], "kind": row["kind"],
             "x": float(x), "y": float(y),
-            "r": row["radius"] * hierarchy.lb.VIEW / (2 * fr[2]),
+            "r": row["disc"] * hierarchy.lb.VIEW / (2 * fr[2]),
             "band": int(row["band"]), "colour": int(row["community"]),
-            "topics": int(row["size"]), "holdings": int(row["holdings"])}
+            "topics": int(row["size"]), "records": int(row["records"])}
 
 
 def _regions_in(g, fr, parent: str) -> dict:
