@@ -82,7 +82,7 @@ def test_the_svg_of_a_local_view_rings_its_subject_and_names_every_topic(store):
               if " m" in a.find(f"{SVG}circle").get("class")]
     assert marked == ["Korea (North) (subject): 58 records"]
     # KN-Nuclear, KN-Korea, KN-Korean poetry: each a link that says why it exists.
-    reasons = sorted(a.get("aria-label") for a in anchors(root, "h"))
+    reasons = sorted(a.find(f"{SVG}title").text for a in anchors(root, "h"))
     assert reasons[0].startswith("3 records share Korea (North) and Korean poetry")
     assert len(reasons) == 3
 

@@ -53,3 +53,25 @@ def test_an_unknown_region_is_a_message(app_and_settings, bad):
     write_tiny(settings.graph_dir)
     out = render(app, "/map", region=bad)
     assert "map-missing" in out and "There is no region" in out
+
+
+def test_the_same_map_as_a_list_is_a_page_of_its_own(app_and_settings):
+    app, settings = app_and_settings
+    write_tiny(settings.graph_dir)
+    from viz.graph import store as graph_store
+
+    graph_store._cache.clear()
+    drawn = render(app, "/map?region=0", region="0")
+    assert "/map?region=0&view=list" in drawn and "map-twin" not in drawn
+    listed = render(app, "/map?region=0&view=list", region="0", view="list")
+    assert "map-twin" in listed and "MapSvg" not in listed
+    # Every topic of the region, each with its strongest links and why they exist.
+    for label in ("Korea (North)", "Nuclear weapons", "Korea", "DS History of Asia",
+                  "Nuclear nonproliferation"):
+        assert f"'{label} (" in listed
+    assert "8 records share Korea (North) and Nuclear weapons (association 0.60)" in listed
+    assert "/map?region=0" in listed and "Ways out" in listed     # back to the drawing
+    catalogue = render(app, "/map?view=list", view="list")
+    assert "/map?region=1" in catalogue and "MapSvg" not in catalogue
+    # Anything but "list" is the drawing.
+    assert render(app, "/map?region=0&view=x", region="0", view="x") == drawn

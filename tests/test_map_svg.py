@@ -112,7 +112,9 @@ def test_catalogue_svg_of_the_tiny_build(store):
     assert [a.get("href") for a in links] == [
         "/?subject=Korean+poetry&subject=Sijo",
         "/?subject=Korea+%28North%29&subject=Korean+poetry"]
-    assert links[1].get("aria-label") == links[1].find(f"{SVG}title").text == (
+    # A link is named by its <title> (and shows it on hover).
+    assert links[1].get("aria-label") is None
+    assert links[1].find(f"{SVG}title").text == (
         "Korea (North) and Korean poetry: 1 link between their topics; the strongest: "
         "3 records share Korea (North) and Korean poetry (association 0.05)")
 
@@ -129,7 +131,7 @@ def test_region_svg_of_the_tiny_build(store):
     assert [a.find(f"{SVG}text").text for a in topics] == [
         "Korea (North)", "Nuclear weapons", "Korea", "Korea (North) -- Politics and…",
         "DS History of Asia", "Korea (North)", "Nuclear nonproliferation"]
-    links = {a.get("href"): a.get("aria-label") for a in anchors(root, "h")}
+    links = {a.get("href"): a.find(f"{SVG}title").text for a in anchors(root, "h")}
     assert len(links) == 9
     assert links["/?subject=Korea+%28North%29&subject=Nuclear+weapons"] == (
         "8 records share Korea (North) and Nuclear weapons (association 0.60)")
@@ -325,11 +327,12 @@ def test_no_view_holds_more_than_max_view_on_a_large_graph(large):
         kinds.update(r["kind"] for r in view["regions"])
         depth = max(depth, len(view["path"]))
     # Every topic is in exactly one view; 1,101 communities need regions of regions,
-    # and the 1,800-topic community is cut into parts of at most 500.
+    # and the 1,800-topic community is cut into parts of at most MAX_VIEW (300): halved
+    # three times, eight parts of 225.
     assert sorted(seen_topics) == sorted(large.ids)
     assert kinds == {"group", "community", "part"}
     assert len(large.catalogue_view()["regions"]) <= hierarchy.MAX_VIEW
-    assert [len(large.region_view(f"0.{k}")["topics"]) for k in range(4)] == [450] * 4
+    assert [len(large.region_view(f"0.{k}")["topics"]) for k in range(8)] == [225] * 8
     assert depth >= 2
 
 

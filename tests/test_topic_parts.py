@@ -9,8 +9,9 @@ import pytest
 
 from index.facets import BY_NAME
 from ingest import graph_job
-from viz.components.links import (TOPIC_FACETS, shared_records_href, topic_filter,
-                                  topic_href, topic_records_href)
+from viz.components.links import (TOPIC_FACETS, search_href, shared_records_href,
+                                  topic_filter, topic_href, topic_params,
+                                  topic_records_href)
 from viz.components.neighbourhood_list import neighbourhood_tree
 from viz.components.topic_path import path_steps
 from viz.components.year_bars import MAX_FILLED_ROWS, year_bars
@@ -70,6 +71,10 @@ def test_shared_records_href_filters_on_both_ends_whatever_their_kinds():
     assert _args(shared_records_href(DS, KOREA)) == [("class", "DS"), ("subject", "Korea")]
     assert _args(shared_records_href(A_KN, KN_POLITICS)) == [
         ("author", "Korea (North)"), ("subject", "Korea (North) -- Politics and government")]
+    # Made directly for speed, the address is exactly the search's own permalink.
+    for a, b in ((KN, NUCLEAR), (DS, KOREA), (A_KN, KN_POLITICS), ("subject:a&b=c", KN),
+                 (KN, KN)):
+        assert shared_records_href(a, b) == search_href(topic_params(a, b))
 
 
 # -- the neighbourhood's twin ------------------------------------------------------------

@@ -184,7 +184,9 @@ def map_svg(view: dict, *, title: str) -> str:
         line = f"M{ends[a]}L{ends[b]}"
         lines.setdefault(_weight_class(weight), []).append(line)
         reason = _a(reason)
-        hits.append(f'<a href="{_a(href)}" aria-label="{reason}"><title>{reason}'
+        # Its <title> names it (the accessible name of an SVG element without
+        # aria-label) and shows on hover.
+        hits.append(f'<a href="{_a(href)}"><title>{reason}'
                     f'</title><path d="{_between(at[a], at[b])}"/></a>')
     drawn = "".join(f'<path d="{"".join(d)}" class="{w}"/>' for w, d in sorted(lines.items()))
     items = "".join(_region(r) for r in view["regions"]) + \

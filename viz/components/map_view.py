@@ -1,6 +1,7 @@
-"""A map view on a page: the one-line explanation, the SVG with its zoom buttons, the
-ways out of a region, and the text twin (the same regions, topics and links as a
-nested list of links, for keyboards and screen readers). Ids are prefixed "map-".
+"""A map view on a page: the one-line explanation, the SVG with its zoom buttons and
+the ways out of a region; or the same view as its text twin (the same regions, topics
+and links as a nested list of links, for keyboards and screen readers), a page of its
+own. Ids are prefixed "map-".
 """
 
 from __future__ import annotations
@@ -133,16 +134,37 @@ def view_of(graph: graph_store.GraphStore, region: str | None) -> tuple[dict, st
     return graph.drawn(("map", region), make)
 
 
-def map_section(view: dict, markup: str, *, twin: bool = True) -> html.Section:
+def _region_id(view: dict) -> str | None:
+    return view["region"]["id"] if view["region"] else None
+
+
+def map_section(view: dict, markup: str) -> html.Section:
+    """The drawn map, and first of all a link to the same map as a list: the list is a
+    page of its own (``/map?view=list``), so that a view's SVG alone makes the page
+    and a later visit stays within its bytes."""
     title = map_title(view)
     parts = [_crumbs(view),
-             html.P(explanation(view), className="sm-explain", id="map-explain"),
+             html.P([explanation(view), " ",
+                     dcc.Link("The same map as a list", id="map-as-list",
+                              href=region_href(_region_id(view), as_list=True))],
+                    className="sm-explain", id="map-explain"),
              map_box("map-svg", markup),
              _exits(view)]
-    if twin:
-        parts.append(_twin(view))
     return html.Section([p for p in parts if p is not None], className="sm-mapview",
                         **{"aria-label": title})
+
+
+def list_section(view: dict) -> html.Section:
+    """A map as its text twin: the same regions, or topics, and their strongest links
+    as a nested list, with a link back to the drawn map."""
+    parts = [_crumbs(view),
+             html.P([f"{map_title(view)}, as a list. ",
+                     dcc.Link("The drawn map", id="map-as-drawing",
+                              href=region_href(_region_id(view)))],
+                    className="sm-explain", id="map-explain"),
+             _twin(view), _exits(view)]
+    return html.Section([p for p in parts if p is not None], className="sm-mapview",
+                        **{"aria-label": f"{map_title(view)}, as a list"})
 
 
 def no_graph() -> html.P:

@@ -38,7 +38,10 @@ import pyarrow as pa
 from viz.graph import labels as lb
 from viz.graph.artifacts import PLACEMENTS, REGION_LINKS, REGIONS
 
-MAX_VIEW = 500
+# At most this many regions or topics in one view: what a phone's later visit can take
+# within its 25 KB (viz/graph/views.py, VIEW_LINKS), well under the 500 or so that
+# stay legible in one drawing.
+MAX_VIEW = 300
 MAX_EXITS = 12       # region links kept per region (its strongest by links)
 MARGIN = 1.08        # the catalogue's view: the layout's [-1, 1] square and a margin
 CATALOGUE = ""       # the parent of the top regions: the whole catalogue's view

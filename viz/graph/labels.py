@@ -12,6 +12,7 @@ not fit lower down: no two labels overlap at any zoom.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 
@@ -65,8 +66,10 @@ def char_width(ch: str) -> float:
     return 0.58
 
 
+@functools.lru_cache(maxsize=65536)
 def text_width(text: str) -> float:
-    """The width of ``text`` in ems.
+    """The width of ``text`` in ems (remembered: a view's labels are measured again
+    each time a view is drawn).
 
     >>> text_width("한국") > text_width("ab")
     True

@@ -15,9 +15,14 @@ from viz.graph import hierarchy
 from viz.graph import labels as lb
 from viz.graph.labels import VIEW
 
-# Links drawn in one region's view, strongest first: a view of MAX_VIEW topics with
-# their k strongest links each could hold thousands; these are the ones worth a line.
-VIEW_LINKS = 600
+# Links drawn in one view, strongest first: a view of MAX_VIEW topics with their k
+# strongest links each could hold thousands. Compressed, a topic costs a view about
+# 42 bytes and a link about 33 (its line, its pointer area, its records' address and
+# its reason): MAX_VIEW topics and these links stay within a later visit's 25 KB.
+VIEW_LINKS = 250
+# Links drawn between regions: each costs about 90 bytes (its reason names two regions
+# and the two topics of their strongest link).
+REGION_LINKS = 150
 # Dot sizes by records held, in four steps (the SVG's classes s0..s3).
 DOT_STEPS = (10, 100, 1000)
 
@@ -88,7 +93,7 @@ def _regions_in(g, fr, parent: str) -> dict:
                 seen.add(pair)
                 links.append(_region_link(g, link, *pair))
     links.sort(key=lambda e: (-e["links"], -e["weight"], e["source"], e["target"]))
-    return {"regions": items, "links": links}
+    return {"regions": items, "links": links[:REGION_LINKS]}
 
 
 def _shared(g, link: dict) -> dict:

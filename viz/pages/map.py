@@ -1,6 +1,7 @@
 """The map at "/map": the whole catalogue as regions, and "/map?region=<id>" one region's
 topics (or, for a region of regions, its regions), drawn on the server as SVG from the
-graph build's geometry (docs/graph.md, "Regions and views")."""
+graph build's geometry (docs/graph.md, "Regions and views"); "&view=list" shows the same
+view as its text twin, a nested list."""
 
 from __future__ import annotations
 
@@ -14,21 +15,27 @@ from viz.graph.views import UnknownRegion
 dash.register_page(__name__, path="/map", title="shelfmap — map", name="Map")
 
 
-def layout(region: str | None = None, **_args):
+def _one(value) -> str | None:
+    """A query parameter given once or more (``?region=a&region=b``): the first."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def layout(region: str | None = None, view: str | None = None, **_args):
     top = [search_box(), suggest_box()]
     graph = map_view.store()
     if graph is None:
         return html.Main(top + [map_view.no_graph()], className="sm-page",
                          **{"data-status": "503"})
-    if isinstance(region, list):  # ?region=a&region=b: the first one names the view
-        region = region[0] if region else None
+    region, as_list = _one(region), _one(view) == "list"
     try:
-        view, markup = map_view.view_of(graph, None if region in (None, "") else str(region))
+        shown, markup = map_view.view_of(graph, None if region in (None, "") else str(region))
     except UnknownRegion:
         return html.Main(top + [html.P(
             f"There is no region {region!s} on the map of this build.",
             className="sm-message sm-error", id="map-missing"),
             html.P(dash.dcc.Link("The whole catalogue", href="/map"))],
             className="sm-page", **{"data-status": "404"})
-    return html.Main(top + [map_view.map_section(view, markup)],
-                     className="sm-page sm-mappage")
+    section = map_view.list_section(shown) if as_list else map_view.map_section(shown, markup)
+    return html.Main(top + [section], className="sm-page sm-mappage")

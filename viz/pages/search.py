@@ -85,5 +85,4 @@ def _home_map(params: SearchParams):
     graph = map_view.store()
     if graph is None:
         return map_view.no_graph()
-    # The twin is on /map: the home page keeps its bytes for the results.
-    return map_view.map_section(*map_view.view_of(graph, None), twin=False)
+    return map_view.map_section(*map_view.view_of(graph, None))
