@@ -18,7 +18,7 @@ from viz.graph.labels import VIEW
 from viz.graph.store import GraphStore
 
 from .test_graph_store import A_KN, DS, KN, KN_POLITICS, KOREA, NUCLEAR, POETRY, SIJO, write_tiny
-from .test_map_svg import SVG, anchors, assert_no_overlap, large, parse  # noqa: F401
+from .test_map_svg import SVG, anchors, assert_no_overlap, large, parse  # noqa: F401  (large: a fixture)
 
 RING = hierarchy.EXIT_RING * VIEW
 
@@ -182,3 +182,30 @@ def test_a_topic_on_the_results_map_adds_itself_to_the_search(store):
     root = parse(svg.map_svg(view, title="Their topics"))
     names = {a.get("href"): a.get("aria-label") for a in anchors(root, "n")}
     assert names[at[NUCLEAR]["href"]] == "Nuclear weapons (subject): 12 records; 12 of these results"
+
+
+def test_the_maps_of_a_few_topics_never_push_the_maps_views_out(tmp_path, monkeypatch):
+    from viz.graph import store as graph_store
+
+    monkeypatch.setattr(graph_store, "DRAWN", {"map": 3, "local": 2})
+    write_tiny(tmp_path)
+    g = GraphStore.load(tmp_path)
+    made = []
+
+    def make(key):
+        made.append(key)
+        return key
+
+    for region in ("0", "1", "2"):
+        g.drawn(("map", region), lambda r=region: make(("map", r)))
+    for n in range(10):   # a crowd of searches and topic pages
+        g.drawn(("topic", n), lambda n=n: make(("topic", n)))
+    for region in ("0", "1", "2"):
+        assert g.drawn(("map", region), lambda: make("again")) == ("map", region)
+    assert "again" not in made
+    g.drawn(("map", "3"), lambda: make(("map", "3")))       # the least recent goes
+    g.drawn(("map", "0"), lambda: make("again"))
+    assert made.count("again") == 1
+    assert g.drawn(("topic", 9), lambda: make("again")) == ("topic", 9)
+    g.drawn(("topic", 0), lambda: make("again"))
+    assert made.count("again") == 2

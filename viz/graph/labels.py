@@ -55,6 +55,7 @@ def short(label: str, limit: int = MAX_CHARS) -> str:
     return cut.rstrip() + "…"
 
 
+@functools.lru_cache(maxsize=None)   # a catalogue's scripts hold a few thousand characters
 def char_width(ch: str) -> float:
     """The width of one character in ems, a little generous, for the system sans fonts."""
     if unicodedata.east_asian_width(ch) in ("W", "F"):
@@ -74,7 +75,7 @@ def text_width(text: str) -> float:
     >>> text_width("한국") > text_width("ab")
     True
     """
-    return sum(char_width(ch) for ch in text)
+    return sum(map(char_width, text))
 
 
 def font_size(what: str, band: int) -> float:

@@ -49,7 +49,11 @@ class UnknownNode(LookupError):
 
 
 # Drawn views kept per store (GraphStore.drawn): a view never changes within a build.
-DRAWN = 64
+# The map's own views (keys starting "map") on one shelf, big enough to hold every view
+# of a 250,000-record graph (418 views, about 25 MB of markup); the maps of a few topics
+# (a topic's, a record's, a search's) on another, so that their many keys never push
+# the map's views out.
+DRAWN = {"map": 512, "local": 256}
 
 
 class GraphStore:
@@ -68,7 +72,7 @@ class GraphStore:
         self._init_links(graph.edges, nodes.column("id"))
         self._init_communities(graph.communities, graph.community_edges)
         self._init_map(graph.regions, graph.region_links, graph.placements)
-        self._drawn: OrderedDict = OrderedDict()
+        self._drawn: dict[str, OrderedDict] = {shelf: OrderedDict() for shelf in DRAWN}
         self._drawn_lock = threading.Lock()
 
     @classmethod
@@ -223,19 +227,23 @@ class GraphStore:
         :class:`~viz.graph.views.UnknownRegion`."""
         return views.region(self, region)
 
-    def drawn(self, key, make):
-        """``make()``, kept for the next request with the same ``key``: what a page
-        draws from one of this build's views (at most :data:`DRAWN` kept, the least
-        recently used dropped first). Dies with the store when a new build arrives."""
+    def drawn(self, key: tuple, make):
+        """``make()``, kept for the next request with the same ``key`` (a tuple whose
+        first item names what it is: ``"map"`` for the map's views): what a page draws
+        from one of this build's views, at most :data:`DRAWN` of each kind kept, the
+        least recently used dropped first. Dies with the store when a new build
+        arrives."""
+        shelf = self._drawn["map" if key[0] == "map" else "local"]
         with self._drawn_lock:
-            if key in self._drawn:
-                self._drawn.move_to_end(key)
-                return self._drawn[key]
+            if key in shelf:
+                shelf.move_to_end(key)
+                return shelf[key]
         value = make()
         with self._drawn_lock:
-            self._drawn[key] = value
-            while len(self._drawn) > DRAWN:
-                self._drawn.popitem(last=False)
+            shelf[key] = value
+            limit = DRAWN["map" if key[0] == "map" else "local"]
+            while len(shelf) > limit:
+                shelf.popitem(last=False)
         return value
 
     def neighbourhood(self, node: int | str, depth: int = 1, limit: int = 50) -> dict:
