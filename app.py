@@ -125,6 +125,24 @@ def warm_up(app: dash.Dash, settings) -> float:
     return seconds
 
 
+class PortInUse(ValueError):
+    """Something already listens on the address ``shelfmap serve`` was given."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse an address something already listens on. Granian's workers share their
+    port (SO_REUSEPORT), so a second `shelfmap serve` on a busy port would otherwise
+    start without a word and answer every other request with whatever code the first
+    one runs."""
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        raise PortInUse(f"{host}:{port} is in use ({exc.strerror}): another shelfmap "
+                        "serve? Stop it first, or give another --port") from None
+
+
 def serve(settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the app until SIGINT or SIGTERM: granian (an HTTP server in Rust) with one
     worker process per core, each running the app in ``settings.threads`` threads, so
@@ -140,6 +158,7 @@ def serve(settings, host: str | None = None, port: int | None = None) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
+    check_port(host or settings.host, port or settings.port)
     threads = settings.threads
     server = Granian(
         "shelfmap", address=host or settings.host, port=port or settings.port,

@@ -234,6 +234,7 @@ def cmd_graph(settings, args) -> int:
 def cmd_serve(settings, args) -> int:
     import app
 
+    app.check_port(settings.host, settings.port)   # before saying where it serves
     print(f"shelfmap at http://{settings.host}:{settings.port}  (Ctrl-C stops)")
     app.serve(settings, settings.host, settings.port)
     return 0

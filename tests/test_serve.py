@@ -109,3 +109,20 @@ def test_serve_logs_requests_when_the_operator_asks(indexed_settings, tmp_path):
         server.wait(timeout=30)
     log.seek(0)
     assert "q=poetry" in log.read().decode(errors="replace")
+
+
+def test_a_second_server_on_a_busy_port_is_refused(tmp_path):
+    # Granian's workers share their port: without the check, a second `shelfmap serve`
+    # would start silently and answer every other request with another version's code.
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SHELFMAP_")}
+        env.update(SHELFMAP_HOME=str(tmp_path / "home"), SHELFMAP_PORT=str(port))
+        shelfmap = str(Path(sys.executable).with_name("shelfmap"))
+        done = subprocess.run([shelfmap, "serve"], env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode != 0
+    assert f"127.0.0.1:{port} is in use" in done.stderr and "another shelfmap serve" in done.stderr
+    assert "shelfmap at" not in done.stdout
