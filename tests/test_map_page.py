@@ -75,3 +75,22 @@ def test_the_same_map_as_a_list_is_a_page_of_its_own(app_and_settings):
     assert "/map?region=1" in catalogue and "MapSvg" not in catalogue
     # Anything but "list" is the drawing.
     assert render(app, "/map?region=0&view=x", region="0", view="x") == drawn
+
+
+def test_a_new_builds_views_are_drawn_in_the_background(app_and_settings):
+    from viz.components import map_view
+    from viz.graph import store as graph_store
+
+    app, settings = app_and_settings
+    write_tiny(settings.graph_dir)
+    graph_store._cache.clear()
+    render(app, "/map")                    # the app meets the new build
+    store = graph_store.current(settings.graph_dir)
+    thread = map_view.warm(store)
+    assert map_view.warm(store) is thread  # once per build and process
+    thread.join(30)
+    assert not thread.is_alive()
+    regions = map_view.regions_by_level(store)
+    assert regions == ["0", "1", "2", "3"]
+    for region in [None, *regions]:
+        store.drawn(("map", region), lambda: pytest.fail(f"view {region} was not drawn"))

@@ -6,12 +6,20 @@ own. Ids are prefixed "map-".
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+import weakref
+
 from dash import dcc, html
 
 from viz import svg
 from viz.components.links import region_href, shared_records_href, topic_href
 from viz.components.map_svg import MapSvg
+from viz.graph import hierarchy
 from viz.graph import store as graph_store
+
+log = logging.getLogger("shelfmap.graph")
 
 EXPLAIN_CATALOGUE = ("The whole catalogue as a map: each disc is a region of related "
                      "topics, sized by its records (the records under any of its "
@@ -123,6 +131,49 @@ def explanation(view: dict) -> str:
     if view["level"] == "catalogue":
         return EXPLAIN_CATALOGUE
     return EXPLAIN_TOPICS if view["topics"] else EXPLAIN_REGIONS
+
+
+def regions_by_level(graph: graph_store.GraphStore) -> list[str]:
+    """Every region of the map, from the catalogue down, level by level (as visitors
+    reach them), each level in its parent's order."""
+    out, level = [], [hierarchy.CATALOGUE]
+    while level:
+        level = [c for parent in level for c in graph.region_children.get(parent, [])]
+        out.extend(level)
+    return out
+
+
+# Per loaded build (the store), the thread drawing its views; gone with the store.
+_warming: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_warming_lock = threading.Lock()
+
+
+def warm(graph: graph_store.GraphStore) -> threading.Thread:
+    """Draw the map's views of a newly loaded build in the background, once per build
+    and process (the catalogue first, then level by level, as many as the store keeps:
+    ``graph_store.DRAWN``), so that visitors meet views already drawn; the thread that
+    does it (started by the first call)."""
+    with _warming_lock:
+        thread = _warming.get(graph)
+        if thread is None:
+            thread = threading.Thread(target=_draw_all, args=(graph,), daemon=True,
+                                      name=f"draw map views of {graph.version}")
+            _warming[graph] = thread
+            thread.start()
+    return thread
+
+
+def _draw_all(graph: graph_store.GraphStore) -> None:
+    regions = [None, *regions_by_level(graph)][:graph_store.DRAWN["map"]]
+    started = time.monotonic()
+    for region in regions:
+        try:
+            view_of(graph, region)
+        except Exception:  # a view that cannot be drawn is drawn (and fails) on request
+            log.exception("map view %s of graph %s could not be drawn", region,
+                          graph.version)
+    log.info("topic graph %s: %d map views drawn in %.1f s", graph.version, len(regions),
+             time.monotonic() - started)
 
 
 def view_of(graph: graph_store.GraphStore, region: str | None) -> tuple[dict, str]:

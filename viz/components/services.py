@@ -35,7 +35,12 @@ class Services:
         first build (or without a graph folder)."""
         if self.graph_dir is None:
             return None
-        return graph_store.current(self.graph_dir)
+        store = graph_store.current(self.graph_dir)
+        if store is not None:
+            from viz.components import map_view
+
+            map_view.warm(store)   # once per build: its views drawn in the background
+        return store
 
     def log_query(self, where: str, args) -> None:
         """Log a visitor's query only when the operator turned that on."""
