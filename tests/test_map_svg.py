@@ -438,28 +438,56 @@ def test_the_stylesheet_agrees_with_the_geometry():
         assert colour in css
 
 
-def test_a_link_takes_no_click_meant_for_its_ends(store, large):
-    """Links are above the discs: their pointer areas stop short of both end discs, so
-    a tap on a region or a topic opens it, not the records of a link from it."""
+def test_a_link_takes_no_click_meant_for_a_disc_or_a_dot(store, large):
+    """Links are above the discs: their pointer areas keep clear of every disc and dot
+    of the view (their own ends and any they pass over), so a tap on a region or a
+    topic opens it, not the records of a link that happens to cross it."""
     import itertools
     import math
     import re
 
+    from viz.graph import views as graph_views
+
     views = [store.catalogue_view(), store.region_view("0"),
              *itertools.islice(all_views(large), 20)]
-    checked = 0
+    views.append(graph_views.local(store, list(range(len(store)))))
+    checked = crossing = 0
     for view in views:
-        at = {item["id"]: item for item in view["regions"] + view["topics"]}
+        items = view["regions"] + view["topics"]
         root = parse(svg.map_svg(view, title="a view"))
         drawn = [a.find(f"{SVG}path").get("d") for a in anchors(root, "h")]
         assert len(drawn) == len(view["links"])
-        for link, d in zip(view["links"], drawn):
-            ends = [tuple(map(float, p.split())) for p in re.findall(r"[ML]([^ML]+)", d)]
-            if len(ends) == 1:   # discs that touch: a point, no pointer area at all
+        for d in drawn:
+            pieces = re.findall(r"M([^ML]+)L([^ML]+)", d)
+            if not pieces:   # nothing left between its discs: no pointer area at all
                 continue
-            for x, y in ends:
-                for end in (at[link["source"]], at[link["target"]]):
-                    r = end["r"] if "r" in end else svg.DOT[end["size"]]
-                    assert math.hypot(x - end["x"], y - end["y"]) >= r - 0.1, (d, end["id"])
+            crossing += len(pieces) > 1
+            for p0, p1 in pieces:
+                (x0, y0), (x1, y1) = (tuple(map(float, p.split())) for p in (p0, p1))
+                for item in items:
+                    r = item["r"] if "r" in item else svg.DOT[item["size"]]
+                    # The distance from the disc's centre to the piece.
+                    dx, dy = x1 - x0, y1 - y0
+                    t = max(0.0, min(1.0, ((item["x"] - x0) * dx + (item["y"] - y0) * dy)
+                                     / ((dx * dx + dy * dy) or 1.0)))
+                    gap = math.hypot(x0 + t * dx - item["x"], y0 + t * dy - item["y"])
+                    assert gap >= r + svg.HIT_CLEAR - 0.2, (d, item["id"])
             checked += 1
-    assert checked > 100
+    # Real crossings were met and cut around, not only ends.
+    assert checked > 100 and crossing > 10
+
+
+def test_a_pointer_area_is_cut_around_a_dot_it_passes_over():
+    # A link from (0, 0) to (100, 0) over a dot of radius 5 at (50, 1).
+    (d,) = svg.hit_paths(np.array([[0.0, 0.0, 100.0, 0.0]]),
+                         np.array([[0.0, 0.0, 5.0], [100.0, 0.0, 5.0], [50.0, 1.0, 5.0]]))
+    clear = 5 + svg.HIT_CLEAR
+    half = (clear ** 2 - 1) ** 0.5
+    assert d == (f"M{clear:g} 0L{svg._n(50 - half)} 0M{svg._n(50 + half)} 0"
+                 f"L{100 - clear:g} 0")
+    # Discs that touch leave no area; a dot beside the line cuts nothing.
+    assert svg.hit_paths(np.array([[0.0, 0.0, 20.0, 0.0]]),
+                         np.array([[0.0, 0.0, 5.0], [20.0, 0.0, 5.0]])) == ["M0 0"]
+    (free,) = svg.hit_paths(np.array([[0.0, 0.0, 100.0, 0.0]]),
+                            np.array([[0.0, 0.0, 5.0], [100.0, 0.0, 5.0], [50.0, 30.0, 5.0]]))
+    assert free == f"M{clear:g} 0L{100 - clear:g} 0"

@@ -206,3 +206,40 @@ def test_labels_near_an_edge_hang_inside_the_map(map_url, browser):  # noqa: F81
         for asked, drawn in hanging:
             assert drawn == asked
         _assert_labels_apart(page.locator("svg.sm-map").first)
+
+
+POINTED = """svg => {
+    const out = {dots: 0, taken: [], exits: 0, exitsMissed: []};
+    for (const a of svg.querySelectorAll('.n a')) {
+        const c = a.querySelector('circle').getBoundingClientRect();
+        const hit = document.elementFromPoint(c.left + c.width / 2, c.top + c.height / 2);
+        const at = hit && hit.closest('a');
+        if (!at || !svg.contains(at)) continue;            // off screen
+        out.dots++;
+        if (at.closest('.h')) out.taken.push(a.getAttribute('aria-label'));
+    }
+    for (const a of svg.querySelectorAll('.o a')) {
+        const t = a.querySelector('text, circle');
+        if (!t || getComputedStyle(t).display === 'none') continue;
+        const r = t.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        out.exits++;
+        if (!hit || hit.closest('a') !== a) out.exitsMissed.push(a.getAttribute('aria-label'));
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("path", ["/map?region=0", "/?q=korea", f"/record/{RECORD}"])
+def test_a_pointer_on_a_dot_or_a_way_out_opens_it_not_a_link(map_url, browser, path):  # noqa: F811
+    # Links are drawn above the dots; their pointer areas are cut around every dot, so
+    # a tap on a dot (or on a way out's name) is the dot's (or the way out's).
+    with open_page(browser, viewport=WIDE) as page:
+        page.goto(map_url + path, wait_until="networkidle")
+        page.wait_for_selector("svg.sm-map")
+        for svg in page.locator("svg.sm-map").all():
+            svg.scroll_into_view_if_needed()
+            found = svg.evaluate(POINTED)
+            assert found["taken"] == [], found["taken"][:5]
+            assert found["exitsMissed"] == [], found["exitsMissed"][:5]
+            assert found["dots"] >= 3

@@ -11,9 +11,9 @@ the links. Every text is escaped.
 
 from __future__ import annotations
 
-import math
-
 from html import escape
+
+import numpy as np
 
 from ingest.graph import split_id
 from viz.components.links import region_href, shared_records_href, topic_href
@@ -78,8 +78,6 @@ def region_link_reason(link: dict, labels: dict) -> str:
             f"{link_reason(link['strongest'])}")
 
 
-# Room left around a disc before a link's pointer area begins (view units).
-HIT_GAP = 4.0
 
 
 def _label(text: str, x: float, y: float, cls: str, band: int) -> str:
@@ -147,20 +145,54 @@ def _radius(item: dict) -> float:
     return item["r"] if "r" in item else DOT[item["size"]]
 
 
-def _between(a: dict, b: dict) -> str:
-    """A link's pointer area: the segment between the two discs' edges, not centre to
-    centre. The links are above the discs (their ``<a>`` come after the regions' and
-    topics' in the tab order), so a segment over a disc took the click or tap meant for
-    the region or topic; ends whose discs touch get an empty segment (the link stays
-    reachable by keyboard and in the text twin)."""
-    ax, ay, bx, by = a["x"], a["y"], b["x"], b["y"]
-    length = math.hypot(bx - ax, by - ay)
-    ra, rb = _radius(a) + HIT_GAP, _radius(b) + HIT_GAP
-    if length <= ra + rb:
-        return f"M{_n(ax)} {_n(ay)}"
-    ux, uy = (bx - ax) / length, (by - ay) / length
-    return (f"M{_n(ax + ux * ra)} {_n(ay + uy * ra)}"
-            f"L{_n(bx - ux * rb)} {_n(by - uy * rb)}")
+# A link's pointer area is a 12-unit stroke at zoom 1 (map.css): its middle line keeps
+# this far beyond the edge of every disc and dot (half the stroke, and a little room).
+HIT_CLEAR = 8.0
+# Pieces of a pointer area shorter than this (view units) are left out.
+HIT_PIECE = 2.0
+
+
+def hit_paths(segments: np.ndarray, discs: np.ndarray) -> list[str]:
+    """Each link's pointer area: its segment (``segments``: rows of x0, y0, x1, y1) with
+    the stretches that pass over any disc or dot (``discs``: rows of x, y, radius) cut
+    out, its own two ends' included. The links are drawn above the discs (their
+    ``<a>`` come after the regions' and topics' in the tab order), so a stretch over a
+    disc would take the click or tap meant for the region or topic. A link with nothing
+    left between its discs gets an empty area (it stays reachable by keyboard and in
+    the text twin). All links at once, as arrays: a view holds hundreds of each."""
+    if not len(segments):
+        return []
+    ax, ay, bx, by = (segments[:, k][:, None] for k in range(4))
+    length = np.hypot(bx - ax, by - ay)
+    safe = np.where(length > 0, length, 1.0)
+    ux, uy = (bx - ax) / safe, (by - ay) / safe
+    ox, oy = discs[:, 0][None, :] - ax, discs[:, 1][None, :] - ay
+    along = ox * ux + oy * uy
+    across = np.abs(ox * uy - oy * ux)
+    clear = discs[:, 2][None, :] + HIT_CLEAR
+    over = (across < clear) & (along + clear > 0) & (along - clear < length)
+    rows, cols = np.nonzero(over)
+    half = np.sqrt(np.maximum(clear[0, cols] ** 2 - across[rows, cols] ** 2, 0.0))
+    lo, hi = along[rows, cols] - half, along[rows, cols] + half
+    order = np.lexsort((lo, rows))
+    cuts: list[list[tuple[float, float]]] = [[] for _ in range(len(segments))]
+    for k in order.tolist():
+        cuts[rows[k]].append((lo[k], hi[k]))
+    out = []
+    for i, (x0, y0, x1, y1) in enumerate(segments.tolist()):
+        total = float(length[i, 0])
+        dx, dy = (x1 - x0) / (total or 1.0), (y1 - y0) / (total or 1.0)
+        pieces, start = [], 0.0
+        for c0, c1 in cuts[i]:
+            if c0 - start >= HIT_PIECE:
+                pieces.append((start, c0))
+            start = max(start, c1)
+        if total - start >= HIT_PIECE:
+            pieces.append((start, total))
+        out.append("".join(f"M{_n(x0 + dx * p0)} {_n(y0 + dy * p0)}"
+                           f"L{_n(x0 + dx * p1)} {_n(y0 + dy * p1)}" for p0, p1 in pieces)
+                   or f"M{_n(x0)} {_n(y0)}")
+    return out
 
 
 def map_svg(view: dict, *, title: str) -> str:
@@ -169,7 +201,7 @@ def map_svg(view: dict, *, title: str) -> str:
     labels = {i: item["label"] for i, item in at.items()}
     ends = {i: f'{_n(item["x"])} {_n(item["y"])}' for i, item in at.items()}
     lines: dict[str, list[str]] = {}
-    hits = []
+    hits, segments = [], []
     for link in view["links"]:
         a, b = link["source"], link["target"]
         if link["kind"] == "region":
@@ -183,11 +215,15 @@ def map_svg(view: dict, *, title: str) -> str:
             weight = link["weight"]
         line = f"M{ends[a]}L{ends[b]}"
         lines.setdefault(_weight_class(weight), []).append(line)
-        reason = _a(reason)
-        # Its <title> names it (the accessible name of an SVG element without
-        # aria-label) and shows on hover.
-        hits.append(f'<a href="{_a(href)}"><title>{reason}'
-                    f'</title><path d="{_between(at[a], at[b])}"/></a>')
+        hits.append((_a(href), _a(reason)))
+        segments.append((at[a]["x"], at[a]["y"], at[b]["x"], at[b]["y"]))
+    discs = np.array([(item["x"], item["y"], _radius(item)) for item in at.values()],
+                     dtype=float).reshape(-1, 3)
+    areas = hit_paths(np.array(segments, dtype=float).reshape(-1, 4), discs)
+    # A link's <title> names it (the accessible name of an SVG element without
+    # aria-label) and shows on hover.
+    hits = [f'<a href="{href}"><title>{reason}</title><path d="{d}"/></a>'
+            for (href, reason), d in zip(hits, areas)]
     drawn = "".join(f'<path d="{"".join(d)}" class="{w}"/>' for w, d in sorted(lines.items()))
     items = "".join(_region(r) for r in view["regions"]) + \
         "".join(_topic(t) for t in view["topics"])

@@ -19,7 +19,7 @@ from viz.graph.labels import VIEW
 # strongest links each could hold thousands. Compressed, a topic costs a view about
 # 42 bytes and a link about 33 (its line, its pointer area, its records' address and
 # its reason): MAX_VIEW topics and these links stay within a later visit's 25 KB.
-VIEW_LINKS = 250
+VIEW_LINKS = 200
 # Links drawn between regions: each costs about 90 bytes (its reason names two regions
 # and the two topics of their strongest link).
 REGION_LINKS = 150
