@@ -454,7 +454,11 @@ def test_a_link_takes_no_click_meant_for_a_disc_or_a_dot(store, large):
     checked = crossing = 0
     for view in views:
         items = view["regions"] + view["topics"]
-        root = parse(svg.map_svg(view, title="a view"))
+        markup = svg.map_svg(view, title="a view")
+        root = parse(markup)
+        # The labels shown at zoom 1, as boxes: no pointer area may cross one.
+        names = [lb.box(text, x, y, what, 0)
+                 for band, (text, x, y, what) in svg_label_boxes(markup) if band == 0]
         drawn = [a.find(f"{SVG}path").get("d") for a in anchors(root, "h")]
         assert len(drawn) == len(view["links"])
         for d in drawn:
@@ -472,6 +476,11 @@ def test_a_link_takes_no_click_meant_for_a_disc_or_a_dot(store, large):
                                      / ((dx * dx + dy * dy) or 1.0)))
                     gap = math.hypot(x0 + t * dx - item["x"], y0 + t * dy - item["y"])
                     assert gap >= r + svg.HIT_CLEAR - 0.2, (d, item["id"])
+                steps = max(2, int(math.hypot(x1 - x0, y1 - y0)))
+                for k in range(steps + 1):
+                    px, py = x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps
+                    for b in names:
+                        assert not (b[0] < px < b[2] and b[1] < py < b[3]), (d, b)
             checked += 1
     # Real crossings were met and cut around, not only ends.
     assert checked > 100 and crossing > 10
@@ -488,6 +497,12 @@ def test_a_pointer_area_is_cut_around_a_dot_it_passes_over():
     # Discs that touch leave no area; a dot beside the line cuts nothing.
     assert svg.hit_paths(np.array([[0.0, 0.0, 20.0, 0.0]]),
                          np.array([[0.0, 0.0, 5.0], [20.0, 0.0, 5.0]])) == ["M0 0"]
+    # A label's box across the line cuts it too.
+    (boxed,) = svg.hit_paths(np.array([[0.0, 0.0, 100.0, 0.0]]),
+                             np.array([[0.0, 0.0, 5.0], [100.0, 0.0, 5.0]]),
+                             np.array([[40.0, -3.0, 60.0, 3.0]]))
+    assert boxed == (f"M{clear:g} 0L{40 - svg.HIT_CLEAR:g} 0M{60 + svg.HIT_CLEAR:g} 0"
+                     f"L{100 - clear:g} 0")
     (free,) = svg.hit_paths(np.array([[0.0, 0.0, 100.0, 0.0]]),
                             np.array([[0.0, 0.0, 5.0], [100.0, 0.0, 5.0], [50.0, 30.0, 5.0]]))
     assert free == f"M{clear:g} 0L{100 - clear:g} 0"

@@ -218,6 +218,16 @@ POINTED = """svg => {
         out.dots++;
         if (at.closest('.h')) out.taken.push(a.getAttribute('aria-label'));
     }
+    out.names = 0; out.namesTaken = [];
+    for (const t of svg.querySelectorAll('.n a text')) {
+        if (getComputedStyle(t).display === 'none') continue;
+        const r = t.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        const at = hit && hit.closest('a');
+        if (!at || !svg.contains(at)) continue;
+        out.names++;
+        if (at.closest('.h')) out.namesTaken.push(t.textContent);
+    }
     for (const a of svg.querySelectorAll('.o a')) {
         const t = a.querySelector('text, circle');
         if (!t || getComputedStyle(t).display === 'none') continue;
@@ -232,8 +242,8 @@ POINTED = """svg => {
 
 @pytest.mark.parametrize("path", ["/map?region=0", "/?q=korea", f"/record/{RECORD}"])
 def test_a_pointer_on_a_dot_or_a_way_out_opens_it_not_a_link(map_url, browser, path):  # noqa: F811
-    # Links are drawn above the dots; their pointer areas are cut around every dot, so
-    # a tap on a dot (or on a way out's name) is the dot's (or the way out's).
+    # Links are drawn above the dots and names; their pointer areas are cut around every
+    # dot and every name shown, so a tap on a dot, a name or a way out is its own.
     with open_page(browser, viewport=WIDE) as page:
         page.goto(map_url + path, wait_until="networkidle")
         page.wait_for_selector("svg.sm-map")
@@ -241,5 +251,6 @@ def test_a_pointer_on_a_dot_or_a_way_out_opens_it_not_a_link(map_url, browser, p
             svg.scroll_into_view_if_needed()
             found = svg.evaluate(POINTED)
             assert found["taken"] == [], found["taken"][:5]
+            assert found["namesTaken"] == [], found["namesTaken"][:5]   # a name opens its topic
             assert found["exitsMissed"] == [], found["exitsMissed"][:5]
             assert found["dots"] >= 3

@@ -17,7 +17,7 @@ import numpy as np
 
 from ingest.graph import split_id
 from viz.components.links import region_href, shared_records_href, topic_href
-from viz.graph.labels import DY, VIEW, anchor, short
+from viz.graph.labels import DY, VIEW, anchor, box, short
 
 # Region colours (classes c0..c7, by community number): each at least 3:1 against the
 # page's background, so a disc's outline and a topic's dot are seen by everyone
@@ -152,12 +152,37 @@ HIT_CLEAR = 8.0
 HIT_PIECE = 2.0
 
 
-def hit_paths(segments: np.ndarray, discs: np.ndarray) -> list[str]:
+def _box_cuts(ax, ay, ux, uy, length, boxes: np.ndarray):
+    """For every link and box (rows of x0, y0, x1, y1, grown by HIT_CLEAR) the link's
+    segment crosses: the link's row, and where along it the crossing starts and ends
+    (the slab method, all pairs at once)."""
+    if not len(boxes):
+        return np.empty(0, int), np.empty(0), np.empty(0)
+    x0, y0 = boxes[:, 0][None, :] - HIT_CLEAR, boxes[:, 1][None, :] - HIT_CLEAR
+    x1, y1 = boxes[:, 2][None, :] + HIT_CLEAR, boxes[:, 3][None, :] + HIT_CLEAR
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx0, tx1 = (x0 - ax) / ux, (x1 - ax) / ux
+        ty0, ty1 = (y0 - ay) / uy, (y1 - ay) / uy
+    # A segment parallel to an axis crosses the slab everywhere or nowhere.
+    inside_x = (ax > x0) & (ax < x1)
+    inside_y = (ay > y0) & (ay < y1)
+    lo_x = np.where(ux == 0, np.where(inside_x, -np.inf, np.inf), np.minimum(tx0, tx1))
+    hi_x = np.where(ux == 0, np.where(inside_x, np.inf, -np.inf), np.maximum(tx0, tx1))
+    lo_y = np.where(uy == 0, np.where(inside_y, -np.inf, np.inf), np.minimum(ty0, ty1))
+    hi_y = np.where(uy == 0, np.where(inside_y, np.inf, -np.inf), np.maximum(ty0, ty1))
+    lo, hi = np.maximum(lo_x, lo_y), np.minimum(hi_x, hi_y)
+    rows, cols = np.nonzero((lo < hi) & (hi > 0) & (lo < length))
+    return rows, lo[rows, cols], hi[rows, cols]
+
+
+def hit_paths(segments: np.ndarray, discs: np.ndarray,
+              boxes: np.ndarray | None = None) -> list[str]:
     """Each link's pointer area: its segment (``segments``: rows of x0, y0, x1, y1) with
-    the stretches that pass over any disc or dot (``discs``: rows of x, y, radius) cut
-    out, its own two ends' included. The links are drawn above the discs (their
-    ``<a>`` come after the regions' and topics' in the tab order), so a stretch over a
-    disc would take the click or tap meant for the region or topic. A link with nothing
+    the stretches that pass over any disc or dot (``discs``: rows of x, y, radius), its
+    own two ends' included, or over any label shown at zoom 1 (``boxes``: rows of x0,
+    y0, x1, y1) cut out. The links are drawn above the discs and labels (their ``<a>``
+    come after the regions' and topics' in the tab order), so a stretch over one would
+    take the click or tap meant for the region or topic. A link with nothing
     left between its discs gets an empty area (it stays reachable by keyboard and in
     the text twin). All links at once, as arrays: a view holds hundreds of each."""
     if not len(segments):
@@ -174,6 +199,10 @@ def hit_paths(segments: np.ndarray, discs: np.ndarray) -> list[str]:
     rows, cols = np.nonzero(over)
     half = np.sqrt(np.maximum(clear[0, cols] ** 2 - across[rows, cols] ** 2, 0.0))
     lo, hi = along[rows, cols] - half, along[rows, cols] + half
+    if boxes is not None and len(boxes):
+        b_rows, b_lo, b_hi = _box_cuts(ax, ay, ux, uy, length, boxes)
+        rows = np.concatenate([rows, b_rows])
+        lo, hi = np.concatenate([lo, b_lo]), np.concatenate([hi, b_hi])
     order = np.lexsort((lo, rows))
     cuts: list[list[tuple[float, float]]] = [[] for _ in range(len(segments))]
     for k in order.tolist():
@@ -219,7 +248,15 @@ def map_svg(view: dict, *, title: str) -> str:
         segments.append((at[a]["x"], at[a]["y"], at[b]["x"], at[b]["y"]))
     discs = np.array([(item["x"], item["y"], _radius(item)) for item in at.values()],
                      dtype=float).reshape(-1, 3)
-    areas = hit_paths(np.array(segments, dtype=float).reshape(-1, 4), discs)
+    # The labels a phone shows before any zoom; zoomed in they are smaller, and the
+    # areas cut for them only a little larger than needed.
+    boxes = np.array([box(short(item["label"]), item["x"], item["y"],
+                          "region" if "r" in item else "topic", 0)
+                      for item in at.values() if item.get("band") == 0] +
+                     [box(short(e["label"]), e["x"], e["y"], "exit", 0)
+                      for e in view.get("exits") or [] if e.get("band") == 0],
+                     dtype=float).reshape(-1, 4)
+    areas = hit_paths(np.array(segments, dtype=float).reshape(-1, 4), discs, boxes)
     # A link's <title> names it (the accessible name of an SVG element without
     # aria-label) and shows on hover.
     hits = [f'<a href="{href}"><title>{reason}</title><path d="{d}"/></a>'
