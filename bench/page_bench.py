@@ -68,13 +68,15 @@ USABLE_JS = """() => {
 }"""
 MAP_JS = """() => document.querySelector('#_pages_content svg, #react-entry-point svg')
   ? performance.now() : false"""
-# The first link to another page: a record, a topic or a region before anything else.
+# The first link to another page: a record, a topic or a region before anything else
+# (a map's list twin is not a region).
 LINK_JS = """() => {
   const here = location.pathname + location.search;
   const links = [...document.querySelectorAll('#react-entry-point a[href^="/"]')]
     .filter(a => !a.hasAttribute('download') && !a.getAttribute('href').startsWith('/api/')
                  && a.getAttribute('href') !== here && a.offsetParent !== null);
-  const best = links.find(a => /^\\/(record|topic|map)/.test(a.getAttribute('href')));
+  const best = links.find(a => /^\\/(record|topic|map)/.test(a.getAttribute('href'))
+                              && !/view=list/.test(a.getAttribute('href')));
   const a = best || links[0];
   if (!a) return null;
   a.setAttribute('data-bench', '1');
