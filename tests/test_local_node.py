@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 import settings as settings_module
-from index.local_node import (ExternalClusterConfigured, JavaNotFound, LocalNode,
-                              PortInUse, cli, find_java, running)
+from index.es_dist import JavaNotFound, find_java
+from index.local_node import ExternalClusterConfigured, LocalNode, PortInUse, cli, running
 
 pytestmark = pytest.mark.es
 
