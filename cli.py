@@ -255,10 +255,12 @@ def cmd_status(settings, args) -> int:
         from index import versions
         from ingest import catalogue
 
-        indexed = versions.meta(es, state["index"]).get("catalogue_version") or "unknown"
+        live = versions.meta(es, state["index"])
+        indexed = live.get("catalogue_version") or "unknown"
         latest = catalogue.current_version(settings.catalogue_dir) or "none"
         behind = "" if indexed == latest else "  (behind: run `shelfmap index --update`)"
         print(f"index reflects catalogue {indexed}; catalogue is at {latest}{behind}")
+        print(_korean_line(es, live))
     for line in _index_versions(settings, es):
         print(line)
     from ingest import catalogue, lock, recovery
@@ -304,6 +306,18 @@ def cmd_status(settings, args) -> int:
     else:
         print("last ingest:   none")
     return 0 if state["status"] == "ok" else 1
+
+
+def _korean_line(es, live: dict) -> str:
+    """What Korean text gets from the live index, and whether the cluster offers more."""
+    from index import analysis
+
+    built = live.get("korean") or "not recorded (built before shelfmap recorded it)"
+    line = f"korean:        {built}"
+    offered = analysis.choose(analysis.detect(es))["korean"]
+    if offered != live.get("korean"):
+        line += f"\n               the cluster now offers {offered}: run `shelfmap index` to use it"
+    return line
 
 
 def _index_versions(settings, es) -> list[str]:

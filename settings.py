@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
             "needs Java 21+). Default: the newest JDK found under /usr/lib/jvm."),
     Setting("es_user_name", str, "shelfmap-es", "Unprivileged system user that runs the "
             "local node when shelfmap itself runs as root."),
+    Setting("es_korean", bool, True, "Build shelfmap's Korean analysis plugin "
+            "(index/plugin, with Maven) and install it into the local node; off, the node "
+            "runs bare and Korean text falls back to the standard tokenizer."),
     Setting("index", str, "shelfmap", "Name of the alias that the app searches."),
     Setting("spark_master", str, "local[*]", "Spark master URL (local[*], spark://..., "
             "yarn, k8s://...)."),

@@ -1,14 +1,17 @@
 """Which analyzers the cluster offers, and the richest analysis it can run.
 
 The role-named analyzers of the mapping (``shelfmap_text``, ``shelfmap_original``,
-``shelfmap_folded`` and the ``folding`` normalizer) are defined in
-``index/mappings/analysis.json``: a bare-server definition, then variants keyed by the
-plugin or module they need (``analysis-common``, ``analysis-icu``, ``analysis-nori``).
-:func:`detect` asks the cluster what every node has, :func:`choose` (pure) applies each
-variant the cluster can run, and :func:`for_cluster` does both for an index build.
+``shelfmap_folded``, ``shelfmap_korean`` with its query-time twin
+``shelfmap_korean_search``, and the ``folding`` normalizer) are defined in ``index/mappings/analysis.json``: a bare-server
+definition, then variants keyed by the plugin or module they need (``analysis-common``,
+``analysis-icu``, ``analysis-nori``, and ``shelfmap-korean``, the plugin built from
+``index/plugin``). :func:`detect` asks the cluster what every node has, :func:`choose`
+(pure) applies each variant the cluster can run, and :func:`for_cluster` does both for an
+index build.
 
-The local node (the integ-test-zip) is server core only, so it gets the bare
-``standard`` + ``lowercase`` analysis; folding of romanised text is then done at ingest
+The local node (the integ-test-zip) is server core plus the shelfmap-korean plugin the
+launcher installs, so Korean text gets Korean analysis and everything else the bare
+``standard`` + ``lowercase``; folding of romanised text is then done at ingest
 (``ingest.normalize.fold`` fills the ``folded`` field) and at query time.
 """
 
@@ -25,8 +28,18 @@ log = logging.getLogger("shelfmap.index")
 COMMON = "analysis-common"
 ICU = "analysis-icu"
 NORI = "analysis-nori"
-KNOWN = (COMMON, ICU, NORI)
-ROLES = ("shelfmap_text", "shelfmap_original", "shelfmap_folded")
+KOREAN = "shelfmap-korean"
+KNOWN = (COMMON, ICU, NORI, KOREAN)
+ROLES = ("shelfmap_text", "shelfmap_original", "shelfmap_folded", "shelfmap_korean",
+         "shelfmap_korean_search")
+
+# What a Korean reader gets, by the variant that analyses original script.
+KOREAN_ANALYSIS = {
+    KOREAN: "shelfmap-korean (nori, Hanja, North and South spellings)",
+    NORI: "analysis-nori (nori only: no Hanja readings, no North and South spellings)",
+    None: "none: the standard tokenizer keeps particles and compounds attached, so "
+          "Korean words are found only as LC spaces them",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,16 +49,19 @@ class Available:
     common: bool = False
     icu: bool = False
     nori: bool = False
+    korean: bool = False
 
     @classmethod
     def from_names(cls, names) -> Available:
         names = set(names)
-        return cls(common=COMMON in names, icu=ICU in names, nori=NORI in names)
+        return cls(common=COMMON in names, icu=ICU in names, nori=NORI in names,
+                   korean=KOREAN in names)
 
     @property
     def names(self) -> frozenset[str]:
         return frozenset(name for name, has in
-                         ((COMMON, self.common), (ICU, self.icu), (NORI, self.nori)) if has)
+                         ((COMMON, self.common), (ICU, self.icu), (NORI, self.nori),
+                          (KOREAN, self.korean)) if has)
 
 
 def _node_names(node: dict) -> set[str]:
@@ -86,7 +102,8 @@ def _describe(settings: dict) -> str:
             continue
         tokenizer = a["tokenizer"]
         tokenizer = settings.get("tokenizer", {}).get(tokenizer, {}).get("type", tokenizer)
-        parts.append(f"{name}={'+'.join([tokenizer, *a.get('filter', [])])}")
+        chain = [*a.get("char_filter", []), tokenizer, *a.get("filter", [])]
+        parts.append(f"{name}={'+'.join(chain)}")
     parts.append(f"folding={'+'.join(settings['normalizer']['folding']['filter'])}")
     return ", ".join(parts)
 
@@ -95,7 +112,7 @@ def choose(available: Available) -> dict:
     """The analysis settings for a cluster offering ``available`` (pure).
 
     Returns ``{"analysis": <index.analysis settings>, "variants": [names applied],
-    "description": "shelfmap_text=standard+..., ..."}``.
+    "description": "shelfmap_text=standard+..., ...", "korean": <what Korean gets>}``.
     """
     data = mapping._load("analysis.json")
     settings = copy.deepcopy(data["analysis"])
@@ -107,18 +124,27 @@ def choose(available: Available) -> dict:
     description = _describe(settings)
     if not applied:
         description = "bare server (standard + lowercase): " + description
-    return {"analysis": settings, "variants": applied, "description": description}
+    return {"analysis": settings, "variants": applied, "description": description,
+            "korean": korean(applied)}
 
 
-def for_cluster(es) -> tuple[dict, str]:
-    """``(analysis settings, description)`` for a new index on the cluster of ``es``;
-    logs the choice on the ``shelfmap.index`` logger."""
+def korean(variants) -> str:
+    """What Korean text gets from an index built with ``variants`` (pure)."""
+    for name in (KOREAN, NORI):
+        if any(name in variant.split("+") for variant in variants):
+            return KOREAN_ANALYSIS[name]
+    return KOREAN_ANALYSIS[None]
+
+
+def for_cluster(es) -> dict:
+    """:func:`choose` for the cluster of ``es`` (a new index's analysis); logs the
+    choice on the ``shelfmap.index`` logger."""
     available = detect(es)
     chosen = choose(available)
-    log.info("analysis: cluster offers %s; %s",
+    log.info("analysis: cluster offers %s; %s; Korean: %s",
              ", ".join(sorted(available.names)) or "no analysis plugins",
-             chosen["description"])
-    return chosen["analysis"], chosen["description"]
+             chosen["description"], chosen["korean"])
+    return chosen
 
 
 # --- query-time romanisation ---------------------------------------------------------

@@ -116,14 +116,16 @@ def _build(settings, spark, name: str, builder: dict) -> dict:
                  gone["index"], gone["documents"])
     live = versions.current(es, alias)
     # The richest analysis the cluster can run (plugins), else the bare-server one.
-    analysis_settings, analysis_description = analysis.for_cluster(es)
-    body = mapping.index_body(replicas=0, analysis_settings=analysis_settings)
+    chosen = analysis.for_cluster(es)
+    analysis_description = chosen["description"]
+    body = mapping.index_body(replicas=0, analysis_settings=chosen["analysis"])
     index_settings = body["settings"].setdefault("index", {})
     final_settings = {"refresh_interval": index_settings.get("refresh_interval", "1s"),
                       "number_of_replicas": settings.index_replicas}
     index_settings["refresh_interval"] = "-1"
     body["mappings"]["_meta"] = versions.building_meta(
-        source.name, {**builder, "home": str(settings.home)})
+        source.name, {**builder, "home": str(settings.home)},
+        analysis=chosen["variants"], korean=chosen["korean"])
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     log.info("building %s from %s", name, source)
     report = {"kind": "build", "alias": alias, "index": name,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 
+from index import korean
 from ingest.callnumbers import shelf_key
 from ingest.classification import lcc_class  # noqa: F401 - viz.pages.record imports it here
 from ingest.normalize import fold  # the same folding as the `folded` field
@@ -32,6 +33,8 @@ DERIVED: dict[str, dict] = {field: dict(_COMPLETION) for field in SUGGEST_FIELDS
 # The call number as a shelf sorts it (ingest.callnumbers), for "next on the shelf"
 # (index.shelf): a plain keyword, sorted and range-searched in byte order.
 DERIVED["shelf_key"] = {"type": "keyword", "ignore_above": 1024}
+# The Korean text of the record, analysed as Korean (index.korean).
+DERIVED.update({field: dict(korean.MAPPING) for field in korean.FIELDS})
 
 # Values per kind and document (each may add its folded twin): the FST grows with
 # every input.
@@ -100,4 +103,5 @@ def to_document(record: dict) -> dict:
     for kind, inputs in suggest_inputs(record).items():
         doc[SUGGEST_FIELDS[kind]] = {"input": inputs} if inputs else None
     doc["shelf_key"] = shelf_key(record.get("lcc"), record.get("ddc"))
+    doc.update(korean.korean_fields(record))
     return doc

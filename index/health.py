@@ -64,7 +64,7 @@ class HealthCache:
         elif age > self.refresh:
             self._refresh_in_background()
         if self._snapshot is None:
-            return {"status": "degraded", "index": None, "records": None,
+            return {"status": "degraded", "index": None, "records": None, "korean": None,
                     "graph_version": graph_version, "reason": "health check failed"}
         out = {**self._snapshot, "graph_version": graph_version}
         if self.breaker is not None and self.breaker.is_open:

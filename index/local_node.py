@@ -1,7 +1,9 @@
 """Start and stop the local single-node Elasticsearch.
 
-The distribution and the JDK come from :mod:`index.es_dist`. The node binds to
-127.0.0.1 with security off, a bounded heap and its own config, data and logs folders.
+The distribution and the JDK come from :mod:`index.es_dist`, with shelfmap's Korean
+analysis plugin installed by :mod:`index.es_plugin` (unless ``es_korean`` is off). The
+node binds to 127.0.0.1 with security off, a bounded heap and its own config, data and
+logs folders.
 
 Elasticsearch refuses to run as root. When shelfmap runs as root, the node runs as an
 unprivileged system user (``settings.es_user_name``) and its files live where a
@@ -29,6 +31,7 @@ from pathlib import Path
 
 log = logging.getLogger("shelfmap.es")
 
+from index import es_plugin
 from index.es_dist import (SERVICE_ROOT, DistributionError, JavaNotFound, LocalNodeError,
                            as_root, chown_tree, ensure_user, service_dir,
                            ensure_distribution, find_java, java_major)
@@ -171,8 +174,11 @@ class LocalNode:
                             f"SHELFMAP_HOME's node; stop it or set SHELFMAP_ES_PORT to a free port")
         started = time.monotonic()
         self.pid_file.unlink(missing_ok=True)
-        self._proc = self._launch(ensure_distribution(self.settings),
-                                  find_java(self.settings))
+        java = find_java(self.settings)
+        dist = ensure_distribution(self.settings)
+        if self.settings.es_korean:
+            dist = es_plugin.with_plugin(self.settings, dist, java)
+        self._proc = self._launch(dist, java)
         self.pid_file.write_text(f"{self._proc.pid}\n")
         if wait:
             try:

@@ -29,13 +29,15 @@ MAX_FILTER_CHARS = 1024  # the keyword fields' ignore_above: longer values never
 # Weighted fields of the free-text query. Original-script twins weigh as much as the
 # romanised fields: a Korean visitor types 한국, not Hanʼguk.
 QUERY_FIELDS: tuple[str, ...] = (
-    "title^4", "title_original^4",
-    "subjects^2", "subjects_original^2",
-    "authors^1.5", "authors_original",
-    "publisher", "publisher_original", "summary", "folded",
+    "title^4", "title_original^4", "title_ko^4",
+    "subjects^2", "subjects_original^2", "subjects_ko^2",
+    "authors^1.5", "authors_original", "authors_ko^1.5",
+    "publisher", "publisher_original", "publisher_ko", "summary", "folded",
 )
 FOLDED_FIELD = "folded"
-HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "title_original")
+# title_ko is the original title of a Korean record (or its Hangul title): the page
+# marks whichever of the two it holds (viz.components.hits).
+HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "title_original", "title_ko")
 # simple_query_string operators we allow: no fuzzy (~N) or slop, which cost a lot and
 # which nobody types on purpose.
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|WHITESPACE|ESCAPE"

@@ -162,18 +162,25 @@ def _unavailable(what: str, alias: str, exc: Exception) -> SearchUnavailable:
 
 
 def health(es: Elasticsearch, alias: str, graph_version: str | None = None) -> dict:
-    """``{"status", "index", "records", "graph_version"}``, plus ``"reason"`` when
-    degraded; "degraded", never an exception, when the cluster or the alias is missing.
+    """``{"status", "index", "records", "korean", "graph_version"}``, plus ``"reason"``
+    when degraded; "degraded", never an exception, when the cluster or the alias is
+    missing. ``korean`` says what Korean text gets from the live index's analysis (as
+    its build recorded it; ``None`` for an index built before that was recorded).
 
     The client's own timeout bounds the wait (the app's health client has a short one
     and shares the searches' circuit breaker: while that is open, this answers at once).
     """
-    out = {"status": "degraded", "index": None, "records": None,
+    out = {"status": "degraded", "index": None, "records": None, "korean": None,
            "graph_version": graph_version}
     try:
         indices = sorted(es.indices.get_alias(name=alias))
         out["index"] = ",".join(indices) or None
         out["records"] = es.count(index=alias)["count"]
+        if len(indices) == 1:
+            mappings = es.indices.get_mapping(index=indices[0],
+                                              filter_path=["*.mappings._meta.shelfmap.korean"])
+            meta = next(iter(dict(mappings).values()), {}).get("mappings", {}).get("_meta", {})
+            out["korean"] = meta.get("shelfmap", {}).get("korean")
     except ApiError as exc:
         out["reason"] = (f"no alias {alias!r}" if exc.meta.status == 404
                          else f"Elasticsearch answered {exc.meta.status}")

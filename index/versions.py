@@ -77,10 +77,11 @@ def new_name(alias: str, now: dt.datetime | None = None) -> str:
     return f"{alias}-{now.strftime('%Y%m%d%H%M%S%f')}"
 
 
-def building_meta(catalogue_version: str, builder: dict) -> dict:
-    """The ``_meta`` a build creates its index with: not complete, and who builds it."""
+def building_meta(catalogue_version: str, builder: dict, **values) -> dict:
+    """The ``_meta`` a build creates its index with: not complete, who builds it, and
+    ``values`` (the analysis variants it was built with, what Korean text gets)."""
     return {META_KEY: {"state": BUILDING, "catalogue_version": catalogue_version,
-                       "built": _now(), "builder": builder}}
+                       "built": _now(), "builder": builder, **values}}
 
 
 def _pattern(alias: str) -> re.Pattern:

@@ -1,4 +1,5 @@
-"""Analysis chosen from what the cluster offers: pure choices, then the bare local node."""
+"""Analysis chosen from what the cluster offers: pure choices, then the local node (server
+core and the shelfmap-korean plugin its launcher installs)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def _uses(settings: dict, name: str) -> set[str]:
     if a.get("type") != "custom":
         return {a["type"]}
     tokenizer = settings.get("tokenizer", {}).get(a["tokenizer"], {}).get("type", a["tokenizer"])
-    return {tokenizer, *a.get("filter", [])}
+    return {tokenizer, *a.get("char_filter", []), *a.get("filter", [])}
 
 
 def test_bare_cluster_gets_standard_analysis():
@@ -35,13 +36,33 @@ def test_bare_cluster_gets_standard_analysis():
     assert "bare server" in chosen["description"]
 
 
-def test_nori_analyses_original_script():
+def test_nori_analyses_korean_and_nothing_else():
     chosen = choose(Available(nori=True))
     assert chosen["variants"] == ["analysis-nori"]
-    assert "nori_tokenizer" in _uses(chosen["analysis"], "shelfmap_original")
-    # Latin text keeps the bare definitions: nori says nothing about it.
-    assert _analyzer(chosen["analysis"], "shelfmap_text") == {"type": "standard"}
+    for role in ("shelfmap_korean", "shelfmap_korean_search"):
+        assert {"nori_tokenizer", "nori_part_of_speech"} <= _uses(chosen["analysis"], role)
+    # Latin text and Chinese or Japanese original script keep the bare definitions.
+    for role in ("shelfmap_text", "shelfmap_original"):
+        assert _analyzer(chosen["analysis"], role) == {"type": "standard"}
     assert "nori_tokenizer" in chosen["description"]
+    assert chosen["korean"].startswith("analysis-nori")
+
+
+def test_shelfmap_korean_wins_over_the_official_nori():
+    chosen = choose(Available(icu=True, nori=True, korean=True))
+    assert chosen["variants"][-1] == "shelfmap-korean"
+    settings = chosen["analysis"]
+    for role in ("shelfmap_korean", "shelfmap_korean_search"):
+        assert {"shelfmap_korean_tokenizer", "shelfmap_korean_hangul", "shelfmap_korean_pos",
+                "shelfmap_korean_southern"} <= _uses(settings, role)
+        assert "nori_tokenizer" not in _uses(settings, role)
+    assert "icu_tokenizer" in _uses(settings, "shelfmap_original")
+    # Compounds and their parts in the index, parts only in queries.
+    modes = {settings["tokenizer"][settings["analyzer"][role]["tokenizer"]]["decompound_mode"]
+             for role in ("shelfmap_korean", "shelfmap_korean_search")}
+    assert modes == {"mixed", "discard"}
+    assert chosen["korean"].startswith("shelfmap-korean")
+    assert choose(Available())["korean"].startswith("none")
 
 
 def test_icu_folds_latin_and_segments_cjk():
@@ -63,9 +84,9 @@ def test_analysis_common_gives_asciifolding_and_cjk_bigrams():
 def test_everything_prefers_nori_for_korean_and_icu_for_latin():
     chosen = choose(Available(common=True, icu=True, nori=True))
     settings = chosen["analysis"]
-    assert chosen["variants"] == ["analysis-common", "analysis-icu", "analysis-nori",
-                                  "analysis-nori+analysis-icu"]
-    assert {"nori_tokenizer", "icu_normalizer"} <= _uses(settings, "shelfmap_original")
+    assert chosen["variants"] == ["analysis-common", "analysis-icu", "analysis-nori"]
+    assert "nori_tokenizer" in _uses(settings, "shelfmap_korean")
+    assert {"icu_tokenizer", "icu_normalizer"} <= _uses(settings, "shelfmap_original")
     # A whole definition replaces another: no cjk_bigram left over from analysis-common.
     assert "cjk_bigram" not in _uses(settings, "shelfmap_original")
     assert "icu_folding" in _uses(settings, "shelfmap_text")
@@ -74,7 +95,8 @@ def test_everything_prefers_nori_for_korean_and_icu_for_latin():
 @pytest.mark.parametrize("available", [
     Available(), Available(common=True), Available(icu=True), Available(nori=True),
     Available(common=True, nori=True), Available(icu=True, nori=True),
-    Available(common=True, icu=True, nori=True),
+    Available(common=True, icu=True, nori=True), Available(korean=True),
+    Available(common=True, icu=True, nori=True, korean=True),
 ], ids=lambda a: "+".join(sorted(a.names)) or "bare")
 def test_every_choice_defines_what_the_mapping_uses_and_nothing_it_lacks(available):
     settings = choose(available)["analysis"]
@@ -84,7 +106,7 @@ def test_every_choice_defines_what_the_mapping_uses_and_nothing_it_lacks(availab
     assert set(analysis.ROLES) <= set(settings["analyzer"])
     text = json.dumps(settings)
     needs = {"analysis-nori": ("nori",), "analysis-icu": ("icu_",),
-             "analysis-common": ("asciifolding", "cjk_")}
+             "analysis-common": ("asciifolding", "cjk_"), "shelfmap-korean": ("shelfmap_korean_tokenizer", "shelfmap_korean_hangul")}
     for plugin, markers in needs.items():
         if plugin not in available.names:
             assert not any(m in text for m in markers), (plugin, text)
@@ -99,6 +121,7 @@ def test_available_reads_module_and_plugin_names():
     assert Available.from_names(["analysis-common", "apm", "analysis-nori"]) == \
         Available(common=True, nori=True)
     assert Available(icu=True).names == {"analysis-icu"}
+    assert Available.from_names(["shelfmap-korean"]) == Available(korean=True)
 
 
 def test_cyrillic_romanised_as_lc_records_fold():
@@ -114,27 +137,31 @@ def test_cyrillic_romanised_as_lc_records_fold():
     assert analysis.romanize_cyrillic("Korea 한국") == "korea 한국"
 
 
-# --- the bare local node ---------------------------------------------------------------
+# --- the local node ----------------------------------------------------------------------
 
 @pytest.mark.es
-def test_local_node_offers_none_of_the_plugins(es):
-    assert analysis.detect(es) == Available()
+def test_local_node_offers_the_korean_plugin_and_nothing_else(es):
+    assert analysis.detect(es) == Available(korean=True)
 
 
 @pytest.mark.es
 def test_chosen_settings_create_an_index_on_the_local_node(es, caplog):
     with caplog.at_level(logging.INFO, logger="shelfmap.index"):
-        settings, description = analysis.for_cluster(es)
-    assert "bare server" in description
-    assert any("analysis" in r.getMessage() and "shelfmap_original=standard" in r.getMessage()
-               for r in caplog.records)
-    body = mapping.index_body(analysis_settings=settings)
+        chosen = analysis.for_cluster(es)
+    assert chosen["variants"] == ["shelfmap-korean"]
+    assert any("Korean: shelfmap-korean" in r.getMessage() for r in caplog.records)
+    body = mapping.index_body(analysis_settings=chosen["analysis"])
     name = f"shelfmap-scratch-{uuid.uuid4().hex[:8]}"
     es.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     try:
+        tokens = es.indices.analyze(index=name, analyzer="shelfmap_korean",
+                                    text="한국\u3000의\u3000미래 中國")["tokens"]
+        # LC's spacing, a particle dropped, Hanja read as Hangul.
+        assert [t["token"] for t in tokens] == ["한국", "미래", "중국"]
+        # Original script in general keeps the standard tokenizer: Hangul words whole,
+        # split on U+3000; ideographs one by one.
         tokens = es.indices.analyze(index=name, analyzer="shelfmap_original",
                                     text="한국\u3000문학 中國")["tokens"]
-        # Hangul words whole, split on U+3000; ideographs one by one.
         assert [t["token"] for t in tokens] == ["한국", "문학", "中", "國"]
         folded = es.indices.analyze(index=name, analyzer="shelfmap_folded",
                                     text="Hanguk Munhak")["tokens"]

@@ -25,7 +25,9 @@ def test_health(api, indexed_settings):
     assert body["records"] == RECORDS
     # The concrete, versioned index behind the alias, not the alias itself.
     assert body["index"].startswith(indexed_settings.index + "-")
-    assert set(body) == {"status", "index", "records", "graph_version"}
+    assert set(body) == {"status", "index", "records", "korean", "graph_version"}
+    # The local node has the plugin its launcher builds, and the index was built with it.
+    assert body["korean"].startswith("shelfmap-korean")
 
 
 def test_search_shape(api):

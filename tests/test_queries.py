@@ -47,7 +47,8 @@ def test_text_query_weights_titles_subjects_and_names():
     assert sqs["default_operator"] == "and"
     assert {"title^4", "title_original^4", "subjects^2", "subjects_original^2",
             "authors^1.5", "authors_original", "folded", "publisher", "summary"} <= set(sqs["fields"])
-    assert set(body["highlight"]["fields"]) == {"title", "title_original"}
+    assert set(body["highlight"]["fields"]) == {"title", "title_original", "title_ko"}
+    assert {"title_ko^4", "subjects_ko^2", "authors_ko^1.5", "publisher_ko"} <= set(sqs["fields"])
 
 
 def test_romanised_query_is_folded_against_the_folded_field():

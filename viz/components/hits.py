@@ -39,7 +39,11 @@ def _more(values: list, limit: int) -> str:
 
 
 def hit_item(hit: dict) -> html.Li:
-    highlight = hit.get("highlight") or {}
+    highlight = dict(hit.get("highlight") or {})
+    if "title_ko" in highlight:
+        # The Korean field holds the original title, or a Korean library's Hangul title.
+        home = "title_original" if hit.get("title_original") else "title"
+        highlight.setdefault(home, highlight["title_ko"])
     title = marked(highlight.get("title")) or hit.get("title") or "[untitled]"
     original = marked(highlight.get("title_original")) or hit.get("title_original")
     meta = [part for part in (

@@ -1,0 +1,67 @@
+"""Which text of a record is Korean, for the Korean fields of its document (pure).
+
+Korean gets an analysis of its own (``shelfmap_korean``: morphological analysis, Hanja
+read as Hangul, North Korean spellings as the South's; see index/mappings/analysis.json).
+Only Korean text may go there: read as Korean, the Chinese 中國 and 重國 would both be
+중국. So a record's Korean fields hold
+
+- every value of a Korean-language record (``language`` ``kor``) that is written in
+  Hangul or Hanja: its original-script fields (LC's 880 fields), and its main fields
+  where a Korean library writes them in Hangul (KORMARC);
+- any value of any other record that holds Hangul (a Korean title in a record of
+  another language); Hanja alone there are Chinese or Japanese.
+
+The original-script value comes first: it is the one a page shows as the original title.
+"""
+
+from __future__ import annotations
+
+import re
+
+KOREAN_LANGUAGE = "kor"
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Korean field -> the record fields it draws on, original script first.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "title_ko": ("title_original", "title"),
+    "subjects_ko": ("subjects_original", "subjects"),
+    "authors_ko": ("authors_original", "authors"),
+    "publisher_ko": ("publisher_original", "publisher"),
+}
+MAPPING = {"type": "text", "analyzer": "shelfmap_korean",
+           "search_analyzer": "shelfmap_korean_search"}
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL.search(text))
+
+
+def _values(value) -> list[str]:
+    if value is None:
+        return []
+    return [v for v in (value if isinstance(value, (list, tuple)) else [value]) if v]
+
+
+def korean_values(record: dict, sources: tuple[str, ...]) -> list[str]:
+    """The values of ``sources`` in ``record`` that are Korean, in order, each once."""
+    korean_record = record.get("language") == KOREAN_LANGUAGE
+    out: list[str] = []
+    for name in sources:
+        for value in _values(record.get(name)):
+            korean = has_hangul(value) or (korean_record and bool(_HAN.search(value)))
+            if korean and value not in out:
+                out.append(value)
+    return out
+
+
+def korean_fields(record: dict) -> dict[str, str | list[str] | None]:
+    """The Korean fields of ``record``'s document: a title (one string) and lists."""
+    out: dict[str, str | list[str] | None] = {}
+    for field, sources in FIELDS.items():
+        values = korean_values(record, sources)
+        if field == "title_ko":
+            out[field] = values[0] if values else None
+        else:
+            out[field] = values
+    return out
