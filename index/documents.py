@@ -62,7 +62,8 @@ def _suggest_sources(record: dict) -> dict[str, Iterable]:
 def _inputs(values: Iterable, limit: int) -> list[str]:
     """The first ``limit`` values (stripped, without empties or case-insensitive
     repeats), each followed by its folded form when folding does more than lowercase
-    (which the completion analyzer does anyway)."""
+    (which the completion analyzer does anyway), and a Korean value by its letters and
+    its initial consonants (:mod:`index.korean`)."""
     inputs: list[str] = []
     seen: set[str] = set()
     for value in values:
@@ -78,6 +79,12 @@ def _inputs(values: Iterable, limit: int) -> list[str]:
         folded = fold(value)
         if folded and folded != key and folded not in inputs:
             inputs.append(folded)
+        if korean.has_syllables(value):
+            # Korean search boxes suggest while a syllable is being typed (한ㄱ -> 한국...)
+            # and from initial consonants (ㅎㄱㄱㅈ -> 한국 경제...).
+            for form in (korean.letters(value), korean.initials(value)):
+                if len(form) > 1 and form not in inputs:
+                    inputs.append(form)
         if len(seen) == limit:
             break
     return inputs

@@ -65,3 +65,63 @@ def korean_fields(record: dict) -> dict[str, str | list[str] | None]:
         else:
             out[field] = values
     return out
+
+
+# --- letters, for suggestions while a syllable is being typed -----------------------------
+
+_SYLLABLE_FIRST, _SYLLABLE_LAST = 0xAC00, 0xD7A3
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+# Vowels and final consonants as the keys that type them: a compound vowel or final is
+# two keystrokes (ㅘ = ㅗ ㅏ, ㄳ = ㄱ ㅅ), a doubled consonant one (ㄲ, shift+ㄱ).
+_VOWELS = ("ㅏ", "ㅐ", "ㅑ", "ㅒ", "ㅓ", "ㅔ", "ㅕ", "ㅖ", "ㅗ", "ㅗㅏ", "ㅗㅐ", "ㅗㅣ", "ㅛ",
+           "ㅜ", "ㅜㅓ", "ㅜㅔ", "ㅜㅣ", "ㅠ", "ㅡ", "ㅡㅣ", "ㅣ")
+_FINALS = ("", "ㄱ", "ㄲ", "ㄱㅅ", "ㄴ", "ㄴㅈ", "ㄴㅎ", "ㄷ", "ㄹ", "ㄹㄱ", "ㄹㅁ", "ㄹㅂ",
+           "ㄹㅅ", "ㄹㅌ", "ㄹㅍ", "ㄹㅎ", "ㅁ", "ㅂ", "ㅂㅅ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ",
+           "ㅌ", "ㅍ", "ㅎ")
+# Compatibility letters (what a keyboard shows while a syllable is unfinished) that are
+# two keystrokes.
+_COMPOUND_LETTERS = {"ㄳ": "ㄱㅅ", "ㄵ": "ㄴㅈ", "ㄶ": "ㄴㅎ", "ㄺ": "ㄹㄱ", "ㄻ": "ㄹㅁ",
+                     "ㄼ": "ㄹㅂ", "ㄽ": "ㄹㅅ", "ㄾ": "ㄹㅌ", "ㄿ": "ㄹㅍ", "ㅀ": "ㄹㅎ",
+                     "ㅄ": "ㅂㅅ", "ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ",
+                     "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ", "ㅢ": "ㅡㅣ"}
+
+
+def _is_syllable(ch: str) -> bool:
+    return _SYLLABLE_FIRST <= ord(ch) <= _SYLLABLE_LAST
+
+
+def _is_letter(ch: str) -> bool:
+    return "\u3131" <= ch <= "\u318e"
+
+
+def has_syllables(text: str) -> bool:
+    return any(_is_syllable(ch) for ch in text)
+
+
+def letters(text: str) -> str:
+    """Hangul as the keystrokes that type it, spaces dropped: 한국 경제 -> ㅎㅏㄴㄱㅜㄱㄱㅕㅇㅈㅔ.
+
+    What a visitor has typed so far (한ㄱ, 한구, 하나ㄱ) is a prefix of the letters of
+    what they mean to type; other characters are kept as they are.
+
+    >>> letters("한ㄱ")
+    'ㅎㅏㄴㄱ'
+    """
+    out: list[str] = []
+    for ch in text:
+        if _is_syllable(ch):
+            index = ord(ch) - _SYLLABLE_FIRST
+            out.append(_INITIALS[index // 588] + _VOWELS[(index // 28) % 21]
+                       + _FINALS[index % 28])
+        elif _is_letter(ch):
+            out.append(_COMPOUND_LETTERS.get(ch, ch))
+        elif not ch.isspace():
+            out.append(ch)
+    return "".join(out)
+
+
+def initials(text: str) -> str:
+    """The initial consonant of every Hangul syllable, as Korean search boxes match
+    them: 한국　경제 -> ㅎㄱㄱㅈ (everything else dropped)."""
+    return "".join(_INITIALS[(ord(ch) - _SYLLABLE_FIRST) // 588]
+                   for ch in text if _is_syllable(ch))

@@ -3,15 +3,18 @@
 One completion suggester per kind (``index.documents.SUGGEST_FIELDS``), all in one
 request. A prefix is tried as typed and folded to plain ASCII ("Hanʼgu" and "hangu" both
 meet the folded inputs of "Hanʼguk ..."); a Cyrillic prefix is also tried in ALA-LC
-romanisation, because LC's Russian records carry only romanised titles. Suggestions are
-shown as the record writes them, never in their folded form.
+romanisation, because LC's Russian records carry only romanised titles; a Korean prefix
+is also tried as the letters that type it, which meets a Korean value's letters while a
+syllable is still being composed (한ㄱ -> 한국...) and its initial consonants when only
+those are typed (ㅎㄱㄱㅈ -> 한국 경제...). Suggestions are shown as the record writes
+them, never in their folded or lettered form.
 """
 
 from __future__ import annotations
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
-from index import analysis
+from index import analysis, korean
 from index.documents import SUGGEST_FIELDS
 from index.queries import clean_text
 from index.search import SearchUnavailable
@@ -34,6 +37,8 @@ def prefixes(q: str) -> list[str]:
     forms = [q, fold(q)]
     if analysis.has_cyrillic(q):
         forms.append(analysis.romanize_cyrillic(fold(q)))
+    if korean.has_hangul(q):
+        forms.append(korean.letters(q))
     out: list[str] = []
     for form in forms:
         if form and form.lower() not in {f.lower() for f in out}:
@@ -73,7 +78,9 @@ def _shown(kind: str, text: str, src: dict) -> str:
         values = list(src.get("authors") or []) + list(src.get("authors_original") or [])
     values = [v.strip() for v in values if v and v.strip()]
     for same in (lambda v: v == text, lambda v: v.startswith(text),
-                 lambda v: fold(v).startswith(text)):
+                 lambda v: fold(v).startswith(text),
+                 lambda v: korean.letters(v).startswith(text),
+                 lambda v: korean.initials(v).startswith(text)):
         for value in values:
             if same(value):
                 return _clip(value)

@@ -113,7 +113,9 @@ def test_suggest_inputs_are_deduplicated_bounded_and_folded():
     inputs = documents.suggest_inputs(record)
     assert set(inputs) == set(documents.SUGGEST_FIELDS)
     # Each value as written, then folded when folding does more than lowercase.
-    assert inputs["title"] == ["Hanʼguk munhak", "hanguk munhak", "한국\u3000문학"]
+    # Korean values by their letters and initials as well (index.korean).
+    assert inputs["title"] == ["Hanʼguk munhak", "hanguk munhak", "한국\u3000문학",
+                               "ㅎㅏㄴㄱㅜㄱㅁㅜㄴㅎㅏㄱ", "ㅎㄱㅁㅎ"]
     # Main headings only, once each whatever the case.
     assert inputs["subject"] == ["Korea", "Korean literature"]
     assert len(inputs["author"]) <= 8

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from index import korean
 from index import suggest as suggest_module
 from index.suggest import prefixes, suggest, suggest_body
 from ingest.normalize import fold
@@ -48,6 +49,40 @@ def test_hangul_two_words(ask):
     # "한국　문학　과　여성": the 880 separates words with U+3000, typed as a space.
     items = ask("한국 문")
     assert items and all(i["text"].replace("\u3000", " ").startswith("한국 문") for i in items)
+
+
+@pytest.mark.parametrize("typed", [
+    "한ㄱ",   # 한 typed, then the ㄱ of the next syllable, not yet joined to a vowel
+    "한구",   # 국 not finished: the ㄱ that ends it is still to come
+    "하나",   # 한 typed as 하 + 나 before the keyboard moves ㄴ back: 한국 is ㅎㅏㄴㄱ...
+])
+def test_a_syllable_still_being_typed_finds_what_it_will_become(ask, typed):
+    items = ask(typed)
+    assert items
+    for item in items:
+        assert korean.letters(item["text"]).startswith(korean.letters(typed))
+    if typed != "하나":
+        assert any(i["text"].startswith("한국") for i in items)
+
+
+@pytest.mark.parametrize("typed", ["ㅎㄱㄱㅈ", "ㅎㄱ ㄱㅈ", "ㅂㅎ"])
+def test_initial_consonants_find_the_words_they_begin(ask, typed):
+    items = ask(typed)
+    assert items
+    wanted = typed.replace(" ", "")
+    for item in items:
+        # Shown as the record writes it: 한국　경제　반세기... for ㅎㄱㄱㅈ.
+        assert korean.has_syllables(item["text"])
+        assert korean.initials(item["text"]).startswith(wanted)
+    if wanted == "ㅎㄱㄱㅈ":
+        assert any(i["text"].replace("\u3000", " ").startswith("한국 경제") for i in items)
+
+
+def test_korean_prefixes_are_asked_in_letters_too():
+    assert prefixes("한ㄱ") == ["한ㄱ", "ㅎㅏㄴㄱ"]
+    assert prefixes("ㅎㄱ ㄱㅈ") == ["ㅎㄱ ㄱㅈ", "ㅎㄱㄱㅈ"]
+    assert prefixes("ㄳ") == ["ㄳ", "ㄱㅅ"]  # two keys the keyboard shows as one letter
+    assert prefixes("the story") == ["the story"]
 
 
 @pytest.mark.parametrize("typed", ["hangu", "HANGU", "Hanʼgu"])
@@ -95,5 +130,5 @@ def test_size_is_capped():
 
 def test_prefix_forms():
     assert prefixes("Hanʼgu") == ["Hanʼgu", "hangu"]
-    assert prefixes("한국") == ["한국"]
+    assert prefixes("한국") == ["한국", "ㅎㅏㄴㄱㅜㄱ"]  # and in letters (index.korean)
     assert prefixes("История") == ["История", "istoriia"]
