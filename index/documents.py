@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 
 from index import korean
-from ingest.callnumbers import shelf_key
+from ingest.callnumbers import record_shelf_key
 from ingest.classification import lcc_class  # noqa: F401 - viz.pages.record imports it here
 from ingest.normalize import fold  # the same folding as the `folded` field
 from ingest.schema import FIELDS, LIST_FIELDS
@@ -109,6 +109,6 @@ def to_document(record: dict) -> dict:
     doc = {name: record.get(name, [] if name in LIST_FIELDS else None) for name in FIELDS}
     for kind, inputs in suggest_inputs(record).items():
         doc[SUGGEST_FIELDS[kind]] = {"input": inputs} if inputs else None
-    doc["shelf_key"] = shelf_key(record.get("lcc"), record.get("ddc"))
+    doc["shelf_key"] = record_shelf_key(record)
     doc.update(korean.korean_fields(record))
     return doc

@@ -32,6 +32,9 @@ FACETS: tuple[Facet, ...] = (
     Facet("author", "authors.raw", "Author", size=20),
     Facet("language", "language", "Language", size=20),
     Facet("class", "lcc_class", "Class (LC)", size=30),
+    # The Korean Decimal Classification's divisions (910: 아시아), as Korean libraries
+    # class their books; captions in ingest/data/kdc.json.
+    Facet("kdc", "kdc_division", "Class (KDC)", size=30),
     Facet("year", "year", "Year", kind="histogram", interval=10),
 )
 

@@ -7,7 +7,7 @@ nearest first, and the ``k`` above it, each a ``search_after`` from the record's
 (key, id) on a sort by key then id. The id breaks ties, so records with the same call
 number (copies, volumes catalogued alike) still stand in one fixed order, and the
 record itself is never its own neighbour. Both stay on the record's scheme's shelf
-(a prefix filter on "lcc " or "ddc "). :func:`neighbours` sends them in one
+(a prefix filter on "lcc ", "kdc " or "ddc "). :func:`neighbours` sends them in one
 ``msearch`` and shapes the answer the API and the record page share.
 """
 
@@ -16,12 +16,13 @@ from __future__ import annotations
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from index.search import SearchUnavailable
-from ingest.callnumbers import scheme, shelf_key
+from ingest.callnumbers import record_shelf_key, scheme
 
 FIELD = "shelf_key"
 DEFAULT_SIZE = 3
 MAX_SIZE = 10
-SOURCE_FIELDS: tuple[str, ...] = ("id", "title", "title_original", "year", "lcc", "ddc")
+SOURCE_FIELDS: tuple[str, ...] = ("id", "title", "title_original", "year", "lcc", "ddc",
+                                  "kdc", "call_number")
 
 
 def _body(key: str, record_id: str, k: int, order: str) -> dict:
@@ -45,7 +46,12 @@ def shelf_bodies(key: str, record_id: str, k: int = DEFAULT_SIZE) -> tuple[dict,
 
 
 def call_number(source: dict, key_scheme: str) -> str | None:
-    """The call number a shelf key was made from, as catalogued."""
+    """The call number a shelf key was made from, as catalogued (a KDC shelf's is the
+    library's own call number when it has one, else the bare KDC number)."""
+    if key_scheme == "kdc":
+        local = source.get("call_number")
+        kdc = source.get("kdc")
+        return local if local and kdc and local.startswith(kdc[:3]) else kdc
     return source.get("lcc") if key_scheme == "lcc" else source.get("ddc")
 
 
@@ -57,7 +63,7 @@ def _item(hit: dict, key_scheme: str) -> dict:
 
 
 def empty() -> dict:
-    """The answer for a record with no shelf key (no LC call number, no Dewey)."""
+    """The answer for a record with no shelf key (no LC call number, KDC or Dewey)."""
     return {"call_number": None, "scheme": None, "before": [], "after": []}
 
 
@@ -67,7 +73,7 @@ def neighbours(es: Elasticsearch, alias: str, record: dict, k: int = DEFAULT_SIZ
     in shelf order (so
     the last of ``before`` and the first of ``after`` stand next to the record).
     Raises :class:`SearchUnavailable` when the cluster fails."""
-    key = shelf_key(record.get("lcc"), record.get("ddc"))
+    key = record_shelf_key(record)
     if key is None:
         return empty()
     key_scheme = scheme(key)

@@ -1,14 +1,16 @@
 """Call numbers as shelf keys: strings that sort as the books stand on the shelf.
 
-A shelf key is built from the record's LC call number, else its Dewey number, and
-compares with plain string (byte) order, which is how Elasticsearch sorts a keyword:
+A shelf key is built from the record's LC call number, else its Korean Decimal
+Classification (as a Korean library's call number writes it), else its Dewey number,
+and compares with plain string (byte) order, which is how Elasticsearch sorts a keyword:
 
 ``lcc QA 0076.73 P98 B43 002010``   from "QA76.73.P98 B43 2010"
+``kdc 911.05 이 000063 ㅎ``          from KORMARC 090 "911.05 이63ㅎ"
 ``ddc 891.73``                        from Dewey "891.7/3"
 
 The rules, as a shelf files them:
 
-* one shelf per scheme: the key starts with "lcc" or "ddc", so the two never mix
+* one shelf per scheme: the key starts with "lcc", "kdc" or "ddc", so they never mix
   and a record's neighbours are always of its own scheme;
 * LC class letters alphabetically, a shorter run first ("Q" before "QA");
 * the class number numerically: its whole part zero-padded, its decimals as a
@@ -103,11 +105,47 @@ def ddc_key(ddc: str | None) -> str | None:
     return " ".join(["ddc", number, *_rest(text[match.end():])])
 
 
-def shelf_key(lcc: str | None, ddc: str | None) -> str | None:
-    """The record's shelf key: from its LC call number, else its Dewey number."""
-    return lcc_key(lcc) or ddc_key(ddc)
+def kdc_key(number: str | None) -> str | None:
+    """The shelf key of a KDC call number (or bare KDC number), or None.
+
+    The book number after the class is a Korean author mark: a Hangul syllable, digits,
+    a letter of the title ("이63ㅎ"); its parts sort as the rest of an LC call number's,
+    Hangul in 가나다 order (their code points).
+
+    >>> kdc_key("911.05 이63ㅎ")
+    'kdc 911.05 이 000063 ㅎ'
+    >>> kdc_key("LAW") is None
+    True
+    """
+    if not number:
+        return None
+    text = number.replace("'", "").replace("/", "").strip()
+    match = _DDC.match(text)  # the same shape: three digits and decimals
+    if not match:
+        return None
+    whole, decimals = match.groups()
+    return " ".join(["kdc", whole + (f".{decimals}" if decimals else ""),
+                     *_rest(text[match.end():])])
+
+
+def shelf_key(lcc: str | None, ddc: str | None, kdc: str | None = None,
+              call_number: str | None = None) -> str | None:
+    """The record's shelf key: from its LC call number; else from its KDC number, as
+    its library's call number writes it when that is a KDC one (090, "911.05 이63ㅎ");
+    else from its Dewey number."""
+    key = lcc_key(lcc)
+    if key is None and kdc:
+        local = kdc_key(call_number)
+        key = local if local and local.split(" ")[1][:3] == kdc[:3] else kdc_key(kdc)
+    return key or ddc_key(ddc)
+
+
+def record_shelf_key(record: dict) -> str | None:
+    """:func:`shelf_key` of a canonical record."""
+    return shelf_key(record.get("lcc"), record.get("ddc"), record.get("kdc"),
+                     record.get("call_number"))
 
 
 def scheme(key: str) -> str:
-    """The shelf a key stands on ("lcc" or "ddc")."""
+    """The shelf a key stands on ("lcc", "kdc" or "ddc")."""
     return key.split(" ", 1)[0]

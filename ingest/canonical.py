@@ -4,14 +4,14 @@ Readers (binary MARC, MARCXML, CSV, JSON Lines) extract fields under canonical n
 with values as found in the source ("Jefferson, Thomas, 1743-1826."; "United States --
 History -- Revolution, 1775-1783 -- Sources"; a year as 1999, "c1999." or MARC's
 "199u"); :func:`build` cleans them and derives the rest (broader subject headings, LC
-class and outline, year ranges, language names, the ASCII folding), then finishes the
-record with its content hash. Each rule is written once for all formats, and every step
+class and outline, the KDC division, year ranges, language names, the ASCII folding),
+then finishes the record with its content hash. Each rule is written once for all formats, and every step
 is idempotent: MARC values that ``ingest.marc`` has already trimmed do not change.
 """
 
 from __future__ import annotations
 
-from ingest import classification, languages, subjects
+from ingest import classification, kdc, languages, subjects
 from ingest import normalize as n
 from ingest.schema import LIST_FIELDS, finish
 
@@ -54,7 +54,7 @@ def build(fields: dict) -> dict:
     record = dict(fields)
     for name in LIST_FIELDS:
         record[name] = _texts(record.get(name))
-    for name in ("id", "source", "lcc", "summary"):
+    for name in ("id", "source", "lcc", "summary", "call_number"):
         record[name] = _text(record.get(name))
 
     for name in _TRIMMED:
@@ -67,6 +67,8 @@ def build(fields: dict) -> dict:
         record[name] = n.trim_brackets(_text(record.get(name)))
     record["isbn"] = n.dedupe(n.clean_isbn(v) for v in record["isbn"])
     record["ddc"] = n.clean_ddc(_text(record.get("ddc")))
+    record["kdc"] = kdc.clean(_text(record.get("kdc")))
+    record["kdc_division"] = kdc.division(record["kdc"])
 
     record["subject_terms"] = subjects.terms(record["subjects"])
     record.update(classification.classify(record["lcc"]))

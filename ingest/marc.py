@@ -240,7 +240,8 @@ _HEADING_CODES = {"600": "abcdqt", "610": "abt", "611": "acdnt", "630": "anp",
 SUBJECT_TAGS = tuple(_HEADING_CODES)
 
 # The field groups to_canonical reads, by tag: one pass over the record fills them all.
-_GROUP = {"245": "245", "050": "050", "082": "082", "020": "020", "520": "520",
+_GROUP = {"245": "245", "050": "050", "082": "082", "056": "056", "090": "090",
+          "020": "020", "520": "520",
           **dict.fromkeys(_FALLBACK_TITLE_TAGS, "title"),
           **dict.fromkeys(_IMPRINT_TAGS, "imprint"),
           **dict.fromkeys(NAME_TAGS, "names"),
@@ -371,6 +372,25 @@ def read_ddc(fields) -> str | None:
     return None
 
 
+def read_kdc(fields) -> str | None:
+    """First 056 $a (KORMARC's Korean Decimal Classification; $2 is its edition)."""
+    for _tag, field in fields:
+        for value in _values(field, "a"):
+            return value
+    return None
+
+
+def read_call_number(fields) -> str | None:
+    """First 090, the local call number: $a class, $b book number (and, in KORMARC, $c
+    volume or copy). KORMARC libraries write a KDC number there, MARC21 ones an LC-type
+    one ("BF575.L7" + "T68 1962")."""
+    for _tag, field in fields:
+        parts = _values(field, "abc")
+        if parts:
+            return " ".join(parts)
+    return None
+
+
 def read_isbns(fields) -> list[str]:
     return n.dedupe(n.clean_isbn(v) for _tag, f in fields for v in _values(f, "a"))
 
@@ -434,6 +454,8 @@ def to_canonical(rec: pymarc.Record, default_source: str = "local") -> dict:
         "subjects_original": read_subjects(groups.get("880 subjects", none)),
         "lcc": read_lcc(groups.get("050", none)),
         "ddc": read_ddc(groups.get("082", none)),
+        "kdc": read_kdc(groups.get("056", none)),
+        "call_number": read_call_number(groups.get("090", none)),
         "year": read_year(rec, imprints),
         "language": read_language(rec),
         "publisher": read_imprint(imprints, "b"),

@@ -57,6 +57,13 @@ RECORD = pa.schema([
     _f("lcc_label", _STR, "text", "The caption of the narrowest outline range ('Management. "
        "Industrial management')."),
     _f("ddc", _STR, "keyword", "Dewey Decimal classification (082 $a)."),
+    _f("kdc", _STR, "keyword", "Korean Decimal Classification (KORMARC 056 $a, primes and "
+       "slashes dropped: '911.05')."),
+    _f("kdc_division", _STR, "keyword", "The KDC division (강목) of kdc ('910'); captions in "
+       "ingest/data/kdc.json."),
+    _f("call_number", _STR, "keyword", "The holding library's own call number (090 $a $b "
+       "$c): a KORMARC library's KDC call number ('911.05 이63ㅎ'), a MARC21 library's "
+       "local LC-type one ('BF575.L7 T68 1962')."),
     _f("year", pa.int32(), "number", "Year of publication, or the first year of an "
        "uncertain range (008/07-10 '199u' -> 1990; else 260/264 $c)."),
     _f("year_end", pa.int32(), "number", "Last year of an uncertain range ('199u' -> 1999); "
@@ -94,9 +101,16 @@ def empty_record() -> dict:
     return {name: ([] if name in LIST_FIELDS else None) for name in FIELDS}
 
 
+# Fields added after catalogues were first written: hashed only when they hold a
+# value, so that a record without one keeps the hash it had before they existed (an
+# upgrade must not report every record of a catalogue as changed).
+_HASHED_WHEN_SET = frozenset({"kdc", "kdc_division", "call_number"})
+
+
 def content_hash(record: dict) -> str:
     """SHA-256 over the canonical content, stable across runs and key order."""
-    data = _ENCODER.encode({k: record.get(k) for k in _HASHED})
+    data = _ENCODER.encode({k: record.get(k) for k in _HASHED
+                            if k not in _HASHED_WHEN_SET or record.get(k)})
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
