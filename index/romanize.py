@@ -1,0 +1,431 @@
+"""Korean romanisation, both ways (pure).
+
+Three systems write Korean in Latin letters, and a reader may type any of them:
+
+- McCune-Reischauer as the Library of Congress applies it (ALA-LC Romanization Tables:
+  Korean, 2009): ``Hanʼguk kyŏngje``, with breves, ʻ (U+02BB) after aspirates and ʼ
+  (U+02BC) between n and g; LC's records write it in 245 and the Hangul in 880;
+- the Revised Romanization of Korean (Ministry of Culture and Tourism, 2000), which most
+  Korean readers type: ``hanguk gyeongje``;
+- the DPRK's romanisation of 1992, typed without its breves: ``choson``, ``phyongyang``.
+
+All three write pronunciation, not spelling, so each applies the sound changes between
+the syllables of a word (:func:`_pronounce`, shared): a final consonant moves on to a
+following vowel, ㅎ aspirates its neighbour, obstruents become nasals before nasals, ㄹ
+and ㄴ become ㄹㄹ, and so on. Words are those of the input (ASCII space or U+3000, as in
+LC's 880 fields); nothing changes across a space.
+
+:func:`hangul_from_mr` reads LC's romanisation back to Hangul: it searches the Hangul
+spellings whose :func:`mr` is the word and keeps the likeliest (see its docstring).
+
+Measured on the 7,789 word pairs of ``tests/data/loc-books-2016/korean-all.mrc`` (the
+Hangul words of a title's 880 against the words of its 245):
+``python -m tests.test_romanize`` prints both rates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_BASE = 0xAC00
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_FINALS = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ",
+           "ㄿ", "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
+_WORDS = re.compile(r"([ \u3000]+)")
+_SYLLABLES = re.compile("[\uac00-\ud7a3]+")
+
+
+def is_syllable(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def _split(syllable: str) -> tuple[str, str, str]:
+    """(initial, vowel, final) jamo of one Hangul syllable; the final may be ""."""
+    code = ord(syllable) - _BASE
+    return _INITIALS[code // 588], _VOWELS[code % 588 // 28], _FINALS[code % 28]
+
+
+def _join(initial: str, vowel: str, final: str) -> str:
+    return chr(_BASE + (_INITIALS.index(initial) * 21 + _VOWELS.index(vowel)) * 28
+               + _FINALS.index(final))
+
+
+# --- pronunciation -------------------------------------------------------------------
+
+# A final before a consonant is said as one of seven: ㄱ ㄴ ㄷ ㄹ ㅁ ㅂ ㅇ.
+_NEUTRAL = {
+    "ㄱ": "ㄱ", "ㄲ": "ㄱ", "ㅋ": "ㄱ", "ㄳ": "ㄱ", "ㄺ": "ㄱ",
+    "ㄴ": "ㄴ", "ㄵ": "ㄴ", "ㄶ": "ㄴ",
+    "ㄷ": "ㄷ", "ㅅ": "ㄷ", "ㅆ": "ㄷ", "ㅈ": "ㄷ", "ㅊ": "ㄷ", "ㅌ": "ㄷ", "ㅎ": "ㄷ",
+    "ㄹ": "ㄹ", "ㄼ": "ㄹ", "ㄽ": "ㄹ", "ㄾ": "ㄹ", "ㅀ": "ㄹ",
+    "ㅁ": "ㅁ", "ㄻ": "ㅁ", "ㅂ": "ㅂ", "ㅍ": "ㅂ", "ㅄ": "ㅂ", "ㄿ": "ㅂ", "ㅇ": "ㅇ", "": "",
+}
+# Before a vowel a double final keeps its first consonant and lends the second.
+_CLUSTERS = {"ㄳ": ("ㄱ", "ㅅ"), "ㄵ": ("ㄴ", "ㅈ"), "ㄺ": ("ㄹ", "ㄱ"), "ㄻ": ("ㄹ", "ㅁ"),
+             "ㄼ": ("ㄹ", "ㅂ"), "ㄽ": ("ㄹ", "ㅅ"), "ㄾ": ("ㄹ", "ㅌ"), "ㄿ": ("ㄹ", "ㅍ"),
+             "ㅄ": ("ㅂ", "ㅅ"), "ㄶ": ("", "ㄴ"), "ㅀ": ("", "ㄹ")}
+_ASPIRATE = {"ㄱ": "ㅋ", "ㄷ": "ㅌ", "ㅂ": "ㅍ", "ㅈ": "ㅊ"}
+_NASAL = {"ㄱ": "ㅇ", "ㄷ": "ㄴ", "ㅂ": "ㅁ"}
+_SONORANT = frozenset(("", "ㄴ", "ㄹ", "ㅁ", "ㅇ"))
+_LAX = frozenset("ㄱㄷㅂㅈ")
+
+# An obstruent before the passive and causative 히/혀 (잡히다, 잊혀진, 맺힌) fuses with
+# ㅎ into an aspirate; before any other ㅎ LC writes both (북한 Pukhan, 국회 kukhoe,
+# 협회 hyŏphoe), and so does the Revised Romanization in nouns (집현전 jiphyeonjeon).
+_FUSING_H = frozenset("히힌혀혔")
+
+# ㄴ+ㄹ is said ㄹㄹ (신라 Silla, 권력 kwŏllyŏk) except where ㄹ begins a suffix after a
+# word of two or more syllables (예찬론 yechʻannon, 신문로 sinmunno).
+_NN_SUFFIXES = frozenset("론로량력료란")
+
+# Sino-Korean syllables said tense after a vowel or a sonorant, which MR then writes
+# voiceless: 경제권 kyŏngjekwŏn, 인권 inkwŏn, 노동법 nodongpŏp, 헌법 hŏnpŏp, 쟁점
+# chaengchŏm, 현기증 hyŏnʼgichŭng, 사건 sakŏn (and not in 방법 pangbŏp).
+_TENSE_SYLLABLES = frozenset("권법점증건")
+_LAX_WORDS = frozenset(("방법", "채권", "중건", "재건"))
+# Words whose second syllable is said tense; the rule is lexical (성격 [성껵], 평가
+# [평까]), so these are the common ones of catalogue titles.
+_TENSE_WORDS = frozenset(("성격", "인격", "성과", "평가", "물가", "주가", "유가",
+                          "인기", "광기", "숨결", "물결", "빵집", "봄비", "문법", "문자",
+                          "한자", "여권", "내과", "외과", "치과", "문과", "이과", "등불",
+                          "산길", "물고기", "손가락", "발바닥"))
+# After ㄹ, Sino-Korean ㄷ and ㅈ are tense (결정 kyŏlchŏng, 철도 chʻŏlto, 인물들
+# inmultŭl), and so is 것 after the future ㄹ (할것 halkŏt); a verb's endings after a
+# stem in ㄹ are not (들다 tŭlda, 시들지 sidŭlji).
+_LAX_AFTER_L = frozenset("다지던든더데")
+
+# ㄴ is inserted before 이/야/여/요/유 where a compound's second part begins with one
+# (학여울 hangnyeoul, 알약 allyak); the rule is lexical, so it is a list of compounds
+# with the index of the syllable that gains ㄴ, and the noun 잎 (꽃잎 kkonnip).
+_N_INSERTION = {"학여울": 1, "알약": 1, "물약": 1, "한여름": 1, "늦여름": 1, "솜이불": 1,
+                "색연필": 1, "식용유": 2, "맨입": 1, "콩엿": 1, "담요": 1, "눈요기": 1,
+                "서울역": 2, "영업용": 2}
+_N_INSERTION_SYLLABLES = frozenset("잎")
+
+
+# Surnames LC writes before a hyphenated given name; those that are also common words
+# in titles (한 one, 신 new, 전 before, 도 also, 은 the particle) are left out. LC reads
+# 李 as Yi, whether written 이 or, in the North, 리.
+_SURNAMES = frozenset("김이리박정조최윤황손염오유류주차홍현권노문민방송양엄임장채원안서소"
+                      "강허심곽변함탁맹")
+# In a statement of responsibility (after " / ") nearly every such pair is a person, so
+# there the surnames that are also words count too.
+_MORE_SURNAMES = frozenset("한신전길백배성왕하도나남구우진지기명여마위표반금옥육인제모국어은"
+                           "편용예경봉사부석선설연추공천태피")
+# Words of a statement of responsibility that follow a name but are none (정 민 지음).
+_NOT_NAMES = frozenset(("지음", "엮음", "옮김", "편저", "편역", "역주", "역해", "해설", "감수",
+                        "그림", "사진", "공저", "공편", "편집", "엮은", "글씨", "소설", "시집"))
+_SURNAME_READINGS = {"이": "yi", "리": "yi", "류": "yu"}
+
+# Compounds of abbreviated country names that LC hyphenates, each part romanised on its
+# own (남북한 Nam-Pukhan, 한일 Han-Il, 아태 A-Tʻae).
+_COMPOUNDS = {word.replace("-", ""): tuple(word.split("-")) for word in (
+    "남-북한", "북-미", "북-일", "북-중", "한-일", "한-미", "한-중", "한-중-일", "한-러", "한-소",
+    "미-일", "중-일", "미-중", "조-일", "조-중", "조-미", "아-태")}
+# Provinces and cities, whose unit LC hyphenates keeping the sounds of one word
+# (경기도 Kyŏnggi-do): the index of the unit's syllable.
+_UNITS = {word.replace("-", ""): word.index("-") for word in (
+    "경기-도", "강원-도", "충청-도", "충청-남도", "충청-북도", "전라-도", "전라-남도",
+    "전라-북도", "경상-도", "경상-남도", "경상-북도", "제주-도", "황해-도", "평안-도",
+    "평안-남도", "평안-북도", "함경-도", "함경-남도", "함경-북도", "서울-시", "부산-시")}
+
+
+class _Sound:
+    """One syllable as said: initial and final after the sound changes, its vowel, and
+    whether a lax initial after a vowel or sonorant is said tense (MR writes it
+    voiceless)."""
+
+    __slots__ = ("initial", "vowel", "final", "tense")
+
+    def __init__(self, initial: str, vowel: str, final: str):
+        self.initial, self.vowel, self.final, self.tense = initial, vowel, final, False
+
+
+def _marked(word: str, lexicon) -> set[int]:
+    """Indices of the syllables of ``word`` that a listed compound marks (the second
+    syllable of each listed compound found in it, or the one the listing names)."""
+    marked: set[int] = set()
+    for key in lexicon:
+        at = word.find(key)
+        while at >= 0:
+            marked.add(at + (lexicon[key] if isinstance(lexicon, dict) else 1))
+            at = word.find(key, at + 1)
+    return marked
+
+
+@lru_cache(maxsize=65536)
+def _pronounce(word: str, lexical: bool = True) -> tuple[_Sound, ...]:
+    """The syllables of ``word`` (all Hangul) as said, one junction at a time.
+    ``lexical``: apply the listed compounds' tense syllables and inserted ㄴ (not to a
+    given name, whose syllables are no compound: 중권 Chung-gwŏn)."""
+    sounds = [_Sound(*_split(ch)) for ch in word]
+    inserted = _marked(word, _N_INSERTION) if lexical else set()
+    tense = _marked(word, _TENSE_WORDS) if lexical else set()
+    for k in range(1, len(sounds)):
+        prev, cur = sounds[k - 1], sounds[k]
+        final, initial = prev.final, cur.initial
+        if initial == "ㅇ" and final and (k in inserted or word[k] in _N_INSERTION_SYLLABLES):
+            initial = "ㄴ"
+        if initial == "ㅇ":
+            _liaison(prev, cur)
+            continue
+        if initial == "ㅎ":
+            _before_h(prev, cur, word[k] in _FUSING_H)
+            continue
+        if final in ("ㅎ", "ㄶ", "ㅀ"):
+            rest = {"ㅎ": "", "ㄶ": "ㄴ", "ㅀ": "ㄹ"}[final]
+            if initial in _ASPIRATE:                               # 좋다 chotʻa
+                prev.final, cur.initial = rest, _ASPIRATE[initial]
+                continue
+            if initial == "ㅅ":                                    # 좋소 chossŏ
+                prev.final, cur.initial = rest, "ㅆ"
+                continue
+            final = rest or ("ㄴ" if initial == "ㄴ" else "ㄷ")    # 놓는 nonnŭn
+        if final == "ㄺ" and initial == "ㄱ":                      # 읽기 ilki
+            prev.final, cur.initial, cur.tense = "ㄹ", "ㄱ", True
+            continue
+        final = _NEUTRAL[final]
+        if initial == "ㄹ":
+            if final == "ㄴ" and k >= 2 and word[k] in _NN_SUFFIXES:
+                initial = "ㄴ"
+            elif final in ("ㄴ", "ㄹ"):
+                final = "ㄹ"
+            elif final:
+                initial = "ㄴ"
+        if initial in ("ㄴ", "ㅁ"):
+            if final in _NASAL:
+                final = _NASAL[final]
+            elif final == "ㄹ" and initial == "ㄴ":
+                initial = "ㄹ"
+        if final == "ㄷ" and initial == "ㅊ":                      # 낮추 nachʻu
+            final = ""
+        prev.final, cur.initial = final, initial
+        if initial in _LAX and final in _SONORANT:
+            cur.tense = k in tense or _tense_syllable(word, k, final, lexical)
+    sounds[-1].final = _NEUTRAL[sounds[-1].final]
+    return tuple(sounds)
+
+
+def _liaison(prev: _Sound, cur: _Sound) -> None:
+    """A final before a vowel opens the next syllable (국어 kugŏ, 같이 kachʻi)."""
+    final = prev.final
+    if final in _CLUSTERS:
+        prev.final, cur.initial = _CLUSTERS[final]
+    elif final == "ㅎ":
+        prev.final = ""
+    elif final and final != "ㅇ":
+        prev.final, cur.initial = "", final
+        if cur.vowel == "ㅣ" and final in ("ㄷ", "ㅌ"):            # 해돋이, 같이
+            cur.initial = "ㅈ" if final == "ㄷ" else "ㅊ"
+
+
+def _before_h(prev: _Sound, cur: _Sound, fusing: bool) -> None:
+    """A final before ㅎ: fused into an aspirate before the passive 히/혀, else kept."""
+    final = prev.final
+    neutral = _NEUTRAL[final]
+    if fusing and neutral in ("ㄱ", "ㄷ", "ㅂ"):
+        prev.final = "ㄹ" if final in ("ㄺ", "ㄼ") else ""
+        cur.initial = "ㅊ" if neutral == "ㄷ" else _ASPIRATE[neutral]     # 잊혀 ichʻyŏ
+    else:
+        prev.final = {"ㅎ": "", "ㄶ": "ㄴ", "ㅀ": "ㄹ"}.get(final, neutral)
+
+
+def _tense_syllable(word: str, k: int, final: str, lexical: bool) -> bool:
+    if lexical and word[k] in _TENSE_SYLLABLES and word[k - 1:k + 1] not in _LAX_WORDS:
+        return True
+    return final == "ㄹ" and (word[k] == "것" or _split(word[k])[0] in ("ㄷ", "ㅈ")
+                               and word[k] not in _LAX_AFTER_L)
+
+
+# --- the three systems ---------------------------------------------------------------
+
+_MR_VOWELS = dict(zip(_VOWELS, ("a ae ya yae ŏ e yŏ ye o wa wae oe yo u wŏ we wi yu ŭ ŭi "
+                                "i").split()))
+_RR_VOWELS = dict(zip(_VOWELS, ("a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu "
+                                "ui i").split()))
+# (ㅇ, silent at the start of a syllable, is written as nothing.)
+_MR_INITIALS = dict(zip(_INITIALS, ["k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s",
+                                    "ss", "", "ch", "tch", "chʻ", "kʻ", "tʻ", "pʻ", "h"]))
+_RR_INITIALS = dict(zip(_INITIALS, ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
+                                    "ss", "", "j", "jj", "ch", "k", "t", "p", "h"]))
+_DPRK_INITIALS = {**_MR_INITIALS, "ㅊ": "chh", "ㅋ": "kh", "ㅌ": "th", "ㅍ": "ph", "ㅉ": "jj"}
+_VOICED = {"ㄱ": "g", "ㄷ": "d", "ㅂ": "b", "ㅈ": "j"}
+_FINAL_LETTERS = {"": "", "ㄱ": "k", "ㄴ": "n", "ㄷ": "t", "ㄹ": "l", "ㅁ": "m", "ㅂ": "p",
+                  "ㅇ": "ng"}
+
+
+def _mr_syllables(word: str, dprk: bool = False, lexical: bool = True) -> list[list[str]]:
+    """MR of an all-Hangul word as [initial, vowel and final] per syllable; ``dprk``:
+    the DPRK's letters for the same sounds."""
+    initials = _DPRK_INITIALS if dprk else _MR_INITIALS
+    out: list[list[str]] = []
+    prev = None
+    for s in _pronounce(word, lexical):
+        initial = initials[s.initial]
+        if prev is not None:
+            if s.initial in _VOICED and prev.final in _SONORANT and not s.tense:
+                initial = _VOICED[s.initial]
+            elif s.initial == "ㄹ" and prev.final == "ㄹ":
+                initial = "l"
+            elif s.initial == "ㅎ" and prev.final == "ㄹ":          # 철학 chʻŏrhak
+                out[-1][1] = out[-1][1][:-1] + "r"
+            if prev.final == "ㄴ" and initial.startswith("g") and not dprk:
+                initial = "ʼ" + initial                             # 한국 hanʼguk
+        if s.initial == "ㅅ" and s.vowel == "ㅟ" and not dprk:
+            initial = "sh"                                          # 쉬운 shwiun
+        out.append([initial, _MR_VOWELS[s.vowel] + _FINAL_LETTERS[s.final]])
+        prev = s
+    return out
+
+
+def _mr_word(word: str) -> str:
+    if word in _COMPOUNDS:
+        return "-".join(_mr_word(part) for part in _COMPOUNDS[word])
+    if word in _UNITS:
+        return _hyphenated(word, _UNITS[word])
+    return "".join(i + rest for i, rest in _mr_syllables(word))
+
+
+def _hyphenated(word: str, at: int, lexical: bool = True) -> str:
+    """MR of ``word`` with a hyphen before syllable ``at``, keeping the sounds of one
+    word; a consonant moved on to a vowel stays before the hyphen, and n-g needs no
+    apostrophe there (given names: 달영 tar-yŏng, 덕무 tŏng-mu, 인규 in-gyu)."""
+    syllables = _mr_syllables(word, lexical=lexical)
+    head = "".join(i + rest for i, rest in syllables[:at])
+    initial, rest = syllables[at]
+    tail = "".join(i + r for i, r in syllables[at + 1:])
+    if _split(word[at])[0] == "ㅇ":
+        return head + initial + "-" + rest + tail
+    return head + "-" + initial.lstrip("ʼ") + rest + tail
+
+
+def _dprk_word(word: str) -> str:
+    return _fold_breves("".join(i + rest for i, rest in _mr_syllables(word, dprk=True)))
+
+
+def _rr_word(word: str) -> str:
+    out: list[str] = []
+    prev = None
+    for s in _pronounce(word):
+        initial = _RR_INITIALS[s.initial]
+        if s.initial == "ㄹ" and prev is not None and prev.final == "ㄹ":
+            initial = "l"
+        out.append(initial + _RR_VOWELS[s.vowel] + _FINAL_LETTERS[s.final])
+        prev = s
+    return "".join(out)
+
+
+def _fold_breves(text: str) -> str:
+    return text.replace("ŏ", "o").replace("ŭ", "u")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _WORDS.split(text) if w and not w.isspace()]
+
+
+def _by_word(text: str, romanize_word) -> str:
+    """Apply ``romanize_word`` to each run of Hangul syllables of each word of ``text``;
+    other characters pass through, and words are joined by single spaces."""
+    return " ".join(_SYLLABLES.sub(lambda m: romanize_word(m.group()), word)
+                    for word in _words(text))
+
+
+_PUNCTUATED = re.compile(r"^(\W*)(.*?)(\W*)$")
+
+
+def _core(word: str) -> str:
+    """``word`` without the punctuation around it ("[이", "청준]," -> 이, 청준)."""
+    return _PUNCTUATED.match(word).group(2)
+
+
+def _is_surname(words: list[str], i: int, responsibility: bool = False) -> bool:
+    """Whether ``words[i]`` is a surname that the next word's given name follows.
+
+    LC's 880 fields write a person as surname and given name apart (김　정일), and its
+    245 hyphenates the given name (Kim Chŏng-il). A listed surname counts when the next
+    word is two Hangul syllables. In a title 이 counts only at the start or after a
+    word ending in a vowel: after a consonant it is the subject particle (학문 이 없다);
+    in a statement of responsibility (``responsibility``) it always counts, and so do
+    the surnames that are also common words."""
+    if i + 1 >= len(words) or words[i].endswith((",", ".", ":", ";", "/")):
+        return False
+    surname, given = _core(words[i]), _core(words[i + 1])
+    if surname not in _SURNAMES and not (responsibility and surname in _MORE_SURNAMES):
+        return False
+    if not (len(given) == 2 and all(map(is_syllable, given))) or given in _NOT_NAMES \
+            or words[i + 1].startswith(("(", "[")):
+        return False
+    if surname in ("이", "리") and i > 0 and not responsibility:
+        before = words[i - 1][-1]
+        return not is_syllable(before) or _split(before)[2] == ""
+    return True
+
+
+def _given_name(word: str) -> str:
+    before, core, after = _PUNCTUATED.match(word).groups()
+    return before + _hyphenated(core, 1, lexical=False) + after
+
+
+def _surname(word: str) -> str:
+    before, core, after = _PUNCTUATED.match(word).groups()
+    return before + (_SURNAME_READINGS.get(core) or _mr_word(core)) + after
+
+
+def _mr_numbered(word: str) -> str:
+    """LC joins a number and the Hangul next to it with a hyphen (21세기 21-segi,
+    제3 che-3, 100인 100-in)."""
+    def romanized(m: re.Match) -> str:
+        before = m.string[m.start() - 1] if m.start() else ""
+        after = m.string[m.end()] if m.end() < len(m.string) else ""
+        return ("-" if before.isdigit() else "") + _mr_word(m.group()) \
+            + ("-" if after.isdigit() else "")
+    return _SYLLABLES.sub(romanized, word)
+
+
+def mr(hangul: str) -> str:
+    """McCune-Reischauer as LC writes it, lower case.
+
+    >>> mr("한국 경제")
+    'hanʼguk kyŏngje'
+    >>> mr("김 정일 의 21세기")
+    'kim chŏng-il ŭi 21-segi'
+    """
+    words = _words(hangul)
+    out: list[str] = []
+    responsibility = False
+    given = False
+    for i, word in enumerate(words):
+        if given:
+            out.append(_given_name(word))
+            given = False
+        elif _is_surname(words, i, responsibility):
+            out.append(_surname(word))
+            given = True
+        else:
+            out.append(_mr_numbered(word))
+        if "/" in word:
+            responsibility = True
+        elif "=" in word:
+            responsibility = False
+    return " ".join(out)
+
+
+def rr(hangul: str) -> str:
+    """The Revised Romanization, lower case, no hyphens.
+
+    >>> rr("한국 경제")
+    'hanguk gyeongje'
+    """
+    return _by_word(hangul, _rr_word)
+
+
+def dprk(hangul: str) -> str:
+    """The DPRK's romanisation as typed: MR's sounds, kh th ph chh, no diacritics.
+
+    >>> dprk("조선 평양")
+    'choson phyongyang'
+    """
+    return _by_word(hangul, _dprk_word)
