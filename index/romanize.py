@@ -25,9 +25,12 @@ Hangul words of a title's 880 against the words of its 245):
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
+
+from ingest.normalize import fold
 
 _BASE = 0xAC00
 _INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -83,8 +86,8 @@ _NN_SUFFIXES = frozenset("론로량력료란")
 
 # Sino-Korean syllables said tense after a vowel or a sonorant, which MR then writes
 # voiceless: 경제권 kyŏngjekwŏn, 인권 inkwŏn, 노동법 nodongpŏp, 헌법 hŏnpŏp, 쟁점
-# chaengchŏm, 현기증 hyŏnʼgichŭng, 사건 sakŏn (and not in 방법 pangbŏp).
-_TENSE_SYLLABLES = frozenset("권법점증건")
+# chaengchŏm, 사건 sakŏn (and not in 방법 pangbŏp).
+_TENSE_SYLLABLES = frozenset("권법점건")
 _LAX_WORDS = frozenset(("방법", "채권", "중건", "재건"))
 # Words whose second syllable is said tense; the rule is lexical (성격 [성껵], 평가
 # [평까]), so these are the common ones of catalogue titles.
@@ -257,9 +260,9 @@ _FINAL_LETTERS = {"": "", "ㄱ": "k", "ㄴ": "n", "ㄷ": "t", "ㄹ": "l", "ㅁ":
                   "ㅇ": "ng"}
 
 
-def _mr_syllables(word: str, dprk: bool = False, lexical: bool = True) -> list[list[str]]:
-    """MR of an all-Hangul word as [initial, vowel and final] per syllable; ``dprk``:
-    the DPRK's letters for the same sounds."""
+def _mr_parts(word: str, dprk: bool = False, lexical: bool = True) -> list[list[str]]:
+    """MR of an all-Hangul word as [initial, vowel, final] letters per syllable;
+    ``dprk``: the DPRK's letters for the same sounds."""
     initials = _DPRK_INITIALS if dprk else _MR_INITIALS
     out: list[list[str]] = []
     prev = None
@@ -271,14 +274,18 @@ def _mr_syllables(word: str, dprk: bool = False, lexical: bool = True) -> list[l
             elif s.initial == "ㄹ" and prev.final == "ㄹ":
                 initial = "l"
             elif s.initial == "ㅎ" and prev.final == "ㄹ":          # 철학 chʻŏrhak
-                out[-1][1] = out[-1][1][:-1] + "r"
+                out[-1][2] = "r"
             if prev.final == "ㄴ" and initial.startswith("g") and not dprk:
                 initial = "ʼ" + initial                             # 한국 hanʼguk
         if s.initial == "ㅅ" and s.vowel == "ㅟ" and not dprk:
             initial = "sh"                                          # 쉬운 shwiun
-        out.append([initial, _MR_VOWELS[s.vowel] + _FINAL_LETTERS[s.final]])
+        out.append([initial, _MR_VOWELS[s.vowel], _FINAL_LETTERS[s.final]])
         prev = s
     return out
+
+
+def _joined(parts: list[list[str]]) -> str:
+    return "".join("".join(p) for p in parts)
 
 
 def _mr_word(word: str) -> str:
@@ -286,24 +293,22 @@ def _mr_word(word: str) -> str:
         return "-".join(_mr_word(part) for part in _COMPOUNDS[word])
     if word in _UNITS:
         return _hyphenated(word, _UNITS[word])
-    return "".join(i + rest for i, rest in _mr_syllables(word))
+    return _joined(_mr_parts(word))
 
 
 def _hyphenated(word: str, at: int, lexical: bool = True) -> str:
     """MR of ``word`` with a hyphen before syllable ``at``, keeping the sounds of one
     word; a consonant moved on to a vowel stays before the hyphen, and n-g needs no
     apostrophe there (given names: 달영 tar-yŏng, 덕무 tŏng-mu, 인규 in-gyu)."""
-    syllables = _mr_syllables(word, lexical=lexical)
-    head = "".join(i + rest for i, rest in syllables[:at])
-    initial, rest = syllables[at]
-    tail = "".join(i + r for i, r in syllables[at + 1:])
+    parts = _mr_parts(word, lexical=lexical)
+    head, (initial, vowel, final), tail = parts[:at], parts[at], parts[at + 1:]
     if _split(word[at])[0] == "ㅇ":
-        return head + initial + "-" + rest + tail
-    return head + "-" + initial.lstrip("ʼ") + rest + tail
+        return _joined(head) + initial + "-" + vowel + final + _joined(tail)
+    return _joined(head) + "-" + initial.lstrip("ʼ") + vowel + final + _joined(tail)
 
 
 def _dprk_word(word: str) -> str:
-    return _fold_breves("".join(i + rest for i, rest in _mr_syllables(word, dprk=True)))
+    return _fold_breves(_joined(_mr_parts(word, dprk=True)))
 
 
 def _rr_word(word: str) -> str:
@@ -429,3 +434,293 @@ def dprk(hangul: str) -> str:
     'choson phyongyang'
     """
     return _by_word(hangul, _dprk_word)
+
+
+def variants(hangul: str) -> list[str]:
+    """The distinct folded forms of ``hangul`` in MR, RR and the DPRK's system, in that
+    order: what a reader may type for it, as the folded fields hold it."""
+    out: list[str] = []
+    for form in (mr(hangul), rr(hangul), dprk(hangul)):
+        form = folded(form)
+        if form not in out:
+            out.append(form)
+    return out
+
+
+def folded(text: str) -> str:
+    """``text`` as the three systems are compared: ASCII, lower case, no diacritics,
+    no ʼ or ʻ (``ingest.normalize.fold``)."""
+    return fold(text)
+
+
+# --- reading LC's MR back ------------------------------------------------------------
+
+# How likely a syllable is in a title, as a cost. First the commonest syllables of
+# Korean text and titles, roughly most frequent first (Sino-Korean morphemes, particles,
+# endings and the commonest native stems); then other Sino-Korean and common syllables;
+# then other common ones; then the rest of the 2,350 of KS X 1001 (the set Korean text
+# mostly keeps to); then any other.
+_RANKED = (
+    "이의다는에하고을가한지기서사로대리자도수정인일국시어아나들전제상적주해보부있것게"
+    "라소우세장성문연원동를구만그신경마내여면오화방학과모무치미공관조비생회요개유위스중"
+    "실발식거물간계교선분통진명행영후체본당재민결안산업르트현단말작심입강드금양출외월역"
+    "천차근권법건야초북남군활표육설음파매변호운력반질집병노토청태번종직철론용극견례환확"
+    "독박십향품약배창색더두니터각감속편증합형특판급처최없않었였았했같많좋은으며려람름른럼늘삼"
+    "삶몸읽찾받살알죽잃엇굿앙습씨까때또따떠왔님")
+_RANK = {syllable: n for n, syllable in enumerate(_RANKED)}
+_COMMON = frozenset(
+    "가각간감강개거건게격결경계고공과관광교구국군권귀규그극근글금기김나난남내년노논농는"
+    "니다단달담당대더도독동두들등디라란람래략량려력련령례로록론료루류륙률르를리린림립마만"
+    "말망매면명모목몽무문물미민바박반발방배백번벌범법변별병보복본봉부북분불비사산살삼상"
+    "새색생서석선설섬성세소속손송수숙순술스승시식신실심십아악안알암압애야약양어억언업에"
+    "여역연열염영예오옥온와완왕외요욕용우운웅원월위유육윤율은을음응의이익인일임입있자작"
+    "잡장재쟁저적전절점접정제조족존종좌죄주죽준중즉증지직진질집징차착찬찰참창채책처천철"
+    "청체초촉총최추축춘출충취측치친칠침타탁탄탈탐태택토통퇴투특파판팔패편평폐포폭표품풍"
+    "프피필하학한할함합항해핵행향허헌험혁현혈협형혜호혹혼홍화확환활황회획효후훈휴흥희")
+_FAIRLY_COMMON = frozenset(
+    "갈갑객갱걸검겁겨견겸곡곤골곰곳괴굉굴궁궐균긍길껏깨꼬꽃꾸꿈끝낙낭냉녀녁념녕녹뇌누"
+    "눈뉴느늘님닥닭답덕던덤돈돌되된될둔뒤드득든듯따때떤또뜻락랑랭렬렴렵뢰룡름릉막맑맘맛"
+    "맞맥맹머먹멀멸몇몰묘묵밀및밑밝밥뱀벽볼봄붉브빛빠뿌삭삶샘섯셈셔솔솜쇄쇠숨쉬슬습싸쌍써"
+    "쓰씨앉않앞액앵얼엄없엉엽였옆옛옷왜욱움웃윗융으읍읽잃잊잎잔잠젊젖졸좀좁좋줄즐짐짓"
+    "짜째쪽찍찾척첨첩쳐층칭칼커컴케코콘쾌크큰키탑탕터털테텔톤트틀티팀퍼페펴펼푸풀퓨플픽"
+    "핀햇혀홀홈훨휘흐흑흔흘흙흠흡힘떻렇냐")
+
+
+@lru_cache(maxsize=None)
+def _cost(syllable: str) -> float:
+    if syllable in _RANK:
+        return _SYLLABLE + 0.4 * math.log1p(_RANK[syllable] / 10)
+    if syllable in _COMMON:
+        return _SYLLABLE + 1.4
+    if syllable in _FAIRLY_COMMON:
+        return _SYLLABLE + 2.0
+    return _SYLLABLE + (3.0 if len(syllable.encode("euc_kr")) == 2 else 6.0)
+
+
+# Each syllable costs something, so that "ae" reads ㅐ before ㅏ+ㅔ.
+_SYLLABLE = 1.0
+# A consonant between vowels begins the second syllable four times as often as it ends
+# the first (사람, not 살암): reading it as a final moved on costs this much, unless
+# what follows is an ending that begins with a vowel (찾아서, 받은, 읽어야, 국어).
+_LIAISON = 1.0
+_VOWEL_ENDINGS = frozenset("아어은을았었으")
+# The ending 는 follows a verb's stem (있는 innŭn, 짓는 chinnŭn, 읽는 ingnŭn), and a noun
+# in a consonant takes 은, so before 는 a final said as a nasal was an obstruent.
+_STEM_BEFORE_NUN = 1.0
+# Where a junction's letters could come from a sound change, the spelling before the
+# change is the base morpheme's: ㄱ or ㅂ before a nasal or ㄹ (국민 kungmin, not
+# 궁민; 합리 hamni) wins a tie with ㅇ or ㅁ, and ㄹ after ㅁ or ㅇ one with ㄴ (평론
+# pʻyŏngnon, not 평논). Only a tie: 정말 and 생명 are as common as their assimilations.
+_UNDONE = 0.05
+
+# A reading whose MR differs from the word in voicing alone (LC said a consonant tense
+# that no rule here makes so, or the other way round) costs this much more.
+_UNVOICED = 2.0
+
+
+def _junction_cost(final: str, second: str) -> float:
+    """The cost of reading a junction as ``final`` and the initial of ``second``."""
+    initial = _split(second)[0]
+    if initial == "ㅇ":
+        if final in ("", "ㅇ", "ㅎ"):
+            return 0.0
+        return 0.0 if second in _VOWEL_ENDINGS else _LIAISON
+    if second == "는" and _NEUTRAL[final] in ("ㄱ", "ㄷ", "ㅂ"):
+        return -_STEM_BEFORE_NUN
+    undone = 0
+    if initial in ("ㄴ", "ㅁ", "ㄹ") and final in ("ㄱ", "ㅂ"):
+        undone += 1                              # 국민, 십만; with ㄹ: 독립, 합리
+    if initial == "ㄹ" and final in ("ㄱ", "ㅂ", "ㅁ", "ㅇ"):
+        undone += 1                              # 평론, 심리
+    return -_UNDONE * undone
+
+
+_VOWEL_LETTERS = frozenset("aeiouŏŭwy")
+_MR_VOWEL_OF = {letters: jamo for jamo, letters in _MR_VOWELS.items()}
+_LOOSE = str.maketrans({"g": "k", "d": "t", "b": "p", "j": "c", "ʼ": None})
+
+
+def _loose(letters: str) -> str:
+    """Letters with voicing and n-g's apostrophe dropped: one key finds a junction
+    whether a listed word made its consonant tense or not (each reading is checked)."""
+    return letters.replace("ch", "c").translate(_LOOSE)
+
+
+@lru_cache(maxsize=1)
+def _junctions() -> tuple[dict, dict, dict]:
+    """The MR letters of each sound turned round: a word's first initial by (letters,
+    vowel); a final and the next initial by (letters between two vowels, the second
+    vowel); a word's last final by its letters. Made by romanising every pattern of
+    two syllables (and three, for the rules that need a longer word), so it follows
+    the rules above; listed words' exceptions are left to the check of each reading."""
+    first: dict = {}
+    between: dict = {}
+    last: dict = {}
+    seconds = [_join(i, v, "") for i in _INITIALS for v in _VOWELS]
+    seconds += sorted(_FUSING_H | _NN_SUFFIXES | _N_INSERTION_SYLLABLES)
+    for second in seconds:
+        initial, vowel, _ = _split(second)
+        (i, _, _), = _mr_parts(second)
+        first.setdefault((_loose(i), vowel), set()).add(initial)
+    for final in _FINALS:
+        head = _join("ㅇ", "ㅏ", final)
+        (_, _, f), = _mr_parts(head)
+        last.setdefault(f, set()).add(final)
+        for second in seconds:
+            initial, vowel, _ = _split(second)
+            said = [second]
+            if initial == "ㅇ" and final:           # ㄴ inserted (학여울 hangnyŏul)
+                said.append(_join("ㄴ", vowel, ""))
+            for word in ("", "아"):
+                for s in said:
+                    parts = _mr_parts(word + head + s)
+                    key = (_loose(parts[-2][2] + parts[-1][0]), vowel)
+                    between.setdefault(key, set()).add((final, initial))
+    return first, between, last
+
+
+def _vowel_splits(run: str) -> list[list[str]]:
+    """Ways to read a run of vowel letters as MR vowels, one per syllable."""
+    if not run:
+        return [[]]
+    out = []
+    for n in (3, 2, 1):
+        head = run[:n]
+        if len(head) == n and head in _MR_VOWEL_OF:
+            out += [[head] + rest for rest in _vowel_splits(run[n:])]
+    return out
+
+
+_RUNS = re.compile(r"[aeiouŏŭwy]+|[^aeiouŏŭwy]+")
+_BEAM = 64
+
+
+def _readings(letters: str) -> list[tuple[float, str]]:
+    """Hangul spellings whose letters could be ``letters`` (one MR word, lower case),
+    likeliest first, each with its cost."""
+    runs = _RUNS.findall(letters)
+    if not any(run[0] in _VOWEL_LETTERS for run in runs):
+        return []
+    if runs[0][0] in _VOWEL_LETTERS:
+        runs.insert(0, "")
+    if runs[-1][0] in _VOWEL_LETTERS:
+        runs.append("")
+    consonants, vowel_runs = runs[0::2], runs[1::2]
+    first, between, last = _junctions()
+    found: list[tuple[float, str]] = []
+    for split in _splits(vowel_runs):
+        # split: the vowels in order; gaps: the letters before each vowel and at the end
+        vowels = [v for run in split for v in run]
+        gaps = []
+        for n, run in enumerate(split):
+            gaps += [consonants[n]] + [""] * (len(run) - 1)
+        gaps.append(consonants[-1])
+        jamo = [_MR_VOWEL_OF[v] for v in vowels]
+        states = [(0.0, "", initial)
+                  for initial in first.get((_loose(gaps[0]), jamo[0]), ())]
+        for k in range(1, len(jamo) + 1):
+            ends = [(f, None) for f in last.get(gaps[k], ())] if k == len(jamo) else \
+                between.get((_loose(gaps[k]), jamo[k]), ())
+            grown = []
+            for cost, prefix, initial in states:
+                for final, nxt in ends:
+                    syllable = _join(initial, jamo[k - 1], final)
+                    cost_now = cost + _cost(syllable)
+                    if prefix:
+                        cost_now += _junction_cost(_split(prefix[-1])[2], syllable)
+                    grown.append((cost_now, prefix + syllable, nxt))
+            states = sorted(grown)[:_BEAM]
+        found += [(cost, prefix) for cost, prefix, _ in states]
+    return sorted(found)
+
+
+def _splits(vowel_runs: list[str]) -> list[list[list[str]]]:
+    out: list[list[list[str]]] = [[]]
+    for run in vowel_runs:
+        out = [done + [split] for done in out for split in _vowel_splits(run)]
+    return out
+
+
+# LC's records sometimes type ' or ’ for ʻ and ʼ: after n before g it is the break.
+_APOSTROPHES = re.compile(r"['’‘`]")
+
+
+def _normalized(word: str) -> str:
+    word = unicodedata.normalize("NFC", word).lower().replace("nʻg", "nʼg")
+    return _APOSTROPHES.sub(lambda m: "ʼ" if m.string[m.start() - 1:m.start()] == "n"
+                            and m.string[m.end():m.end() + 1] == "g" else "ʻ", word)
+
+
+# A letter that MR writes only between voiced sounds, left before a hyphen by a given
+# name's consonant moved on to the vowel after it (Tar-yŏng 달영, Sŏg-yŏng 석영).
+_MOVED = {"r": "l", "g": "k", "d": "t", "b": "p", "j": "t"}
+
+
+def _read_part(letters: str) -> str | None:
+    """One MR word without hyphens, lower case, as Hangul; None if it reads as none."""
+    if letters == "yi":
+        return "이"
+    loose = _loose(letters)
+    best: tuple[float, str] | None = None
+    for cost, hangul in _readings(letters):
+        written = _mr_word(hangul)
+        if written != letters:
+            if _loose(written) != loose:
+                continue
+            cost += _UNVOICED
+        if best is None or cost < best[0]:
+            best = (cost, hangul)
+    return best[1] if best else None
+
+
+_LETTERS = re.compile(r"[a-zŏŭ]")
+
+
+def _read_word(word: str) -> str | None:
+    """One word of MR (punctuation around it kept) as Hangul; None if a part of it
+    with letters does not read as MR."""
+    before, core, after = _PUNCTUATED.match(word).groups()
+    parts = _normalized(core).split("-")
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        if not _LETTERS.search(part):            # a number, or nothing (Che-3, 21-segi)
+            out.append(part)
+            continue
+        if n + 1 < len(parts) and part[-1] in _MOVED and not part.endswith("ng") \
+                and parts[n + 1][:1] in _VOWEL_LETTERS:
+            part = part[:-1] + _MOVED[part[-1]]
+        hangul = _read_part(part)
+        if hangul is None:
+            return None
+        out.append(hangul)
+    return before + "".join(out) + after
+
+
+def hangul_from_mr(text: str) -> str | None:
+    """LC's McCune-Reischauer read back to Hangul, word by word; None when a word does
+    not read as MR (English, or a misspelling no rule explains).
+
+    A word's readings are the Hangul spellings whose own :func:`mr` gives its letters
+    (or gives them but for voicing, at a cost: LC hears some tense consonants that no
+    rule here predicts); the likeliest wins. Its cost is the sum over its syllables of
+    how rare each is (common Sino-Korean and grammatical syllables cheapest, then other
+    common ones, then KS X 1001's, then the rest) and of what each junction implies: a
+    consonant between vowels read as a final moved on costs more than one read as the
+    next initial, unless a vowel ending follows; before the ending 는 a nasal was an
+    obstruent (innŭn 있는); and of two spellings equally likely, the one a sound change
+    explains is the base morpheme's (kungmin 국민, not 궁민; pʻyŏngnon 평론, not 평논).
+    A hyphenated word (Nam-Pukhan, 21-segi, Che-3) is read part by part and written
+    as one; a given name's consonant left before the hyphen belongs to the first
+    syllable (Tar-yŏng 달영).
+
+    >>> hangul_from_mr("Hanʼguk kyŏngje")
+    '한국 경제'
+    """
+    words = [w for w in re.split(r"\s+", text) if w]
+    out: list[str] = []
+    for word in words:
+        hangul = _read_word(word)
+        if hangul is None:
+            return None
+        out.append(hangul)
+    return " ".join(out)
