@@ -13,14 +13,22 @@ All three write pronunciation, not spelling, so each applies the sound changes b
 the syllables of a word (:func:`_pronounce`, shared): a final consonant moves on to a
 following vowel, ㅎ aspirates its neighbour, obstruents become nasals before nasals, ㄹ
 and ㄴ become ㄹㄹ, and so on. Words are those of the input (ASCII space or U+3000, as in
-LC's 880 fields); nothing changes across a space.
+LC's 880 fields): the sound changes stop at a space.
 
 :func:`hangul_from_mr` reads LC's romanisation back to Hangul: it searches the Hangul
 spellings whose :func:`mr` is the word and keeps the likeliest (see its docstring).
 
-Measured on the 7,789 word pairs of ``tests/data/loc-books-2016/korean-all.mrc`` (the
-Hangul words of a title's 880 against the words of its 245):
-``python -m tests.test_romanize`` prints both rates.
+Measured against LC's own romanisation in ``tests/data/loc-books-2016/korean-all.mrc``
+(1,904 Korean records): of the 7,789 title words whose 245 and 880 align (same number of
+words, the Hangul word all syllables), ``fold(mr(word))`` equals LC's folded word for
+95.7%, and :func:`hangul_from_mr` gives back the 880's word for 94.0%. Five in six of the
+words that ``mr`` misses alone are people: a given name, which LC hyphenates (Chŏng-il),
+and the surname 이, which it writes Yi; romanising whole 245 fields, where the words
+around a name show it, 98.7% of 10,405 words agree. ``python -m tests.test_romanize``
+(from the checkout) measures all three. What is left is mostly LC's own slips
+(kyongjehak, sosol, Chungkuk), loanwords that LC writes with l and voiced initials
+(laipʻŭ, desŭkʻŭ), tense syllables that no rule here predicts, and, reading back,
+syllables that a commoner one spells the same (동립 for 독립).
 """
 
 from __future__ import annotations
@@ -37,11 +45,11 @@ _INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 _FINALS = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ",
            "ㄿ", "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
-_WORDS = re.compile(r"([ \u3000]+)")
+_WORDS = re.compile("[ \u3000]+")
 _SYLLABLES = re.compile("[\uac00-\ud7a3]+")
 
 
-def is_syllable(ch: str) -> bool:
+def _is_syllable(ch: str) -> bool:
     return "\uac00" <= ch <= "\ud7a3"
 
 
@@ -170,7 +178,8 @@ def _pronounce(word: str, lexical: bool = True) -> tuple[_Sound, ...]:
     for k in range(1, len(sounds)):
         prev, cur = sounds[k - 1], sounds[k]
         final, initial = prev.final, cur.initial
-        if initial == "ㅇ" and final and (k in inserted or word[k] in _N_INSERTION_SYLLABLES):
+        if initial == "ㅇ" and final and (k in inserted
+                                          or word[k] in _N_INSERTION_SYLLABLES):
             initial = "ㄴ"
         if initial == "ㅇ":
             _liaison(prev, cur)
@@ -328,7 +337,7 @@ def _fold_breves(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _WORDS.split(text) if w and not w.isspace()]
+    return [w for w in _WORDS.split(text) if w]
 
 
 def _by_word(text: str, romanize_word) -> str:
@@ -360,12 +369,12 @@ def _is_surname(words: list[str], i: int, responsibility: bool = False) -> bool:
     surname, given = _core(words[i]), _core(words[i + 1])
     if surname not in _SURNAMES and not (responsibility and surname in _MORE_SURNAMES):
         return False
-    if not (len(given) == 2 and all(map(is_syllable, given))) or given in _NOT_NAMES \
+    if not (len(given) == 2 and all(map(_is_syllable, given))) or given in _NOT_NAMES \
             or words[i + 1].startswith(("(", "[")):
         return False
     if surname in ("이", "리") and i > 0 and not responsibility:
         before = words[i - 1][-1]
-        return not is_syllable(before) or _split(before)[2] == ""
+        return not _is_syllable(before) or _split(before)[2] == ""
     return True
 
 
@@ -391,7 +400,10 @@ def _mr_numbered(word: str) -> str:
 
 
 def mr(hangul: str) -> str:
-    """McCune-Reischauer as LC writes it, lower case.
+    """McCune-Reischauer as LC writes it, lower case, word by word. As in LC's 245: a
+    given name after a surname is hyphenated (:func:`_is_surname`), 李 is Yi, a number
+    is joined to the Hangul beside it by a hyphen, and so are abbreviated countries
+    and provinces' units (:data:`_COMPOUNDS`, :data:`_UNITS`).
 
     >>> mr("한국 경제")
     'hanʼguk kyŏngje'
@@ -419,7 +431,9 @@ def mr(hangul: str) -> str:
 
 
 def rr(hangul: str) -> str:
-    """The Revised Romanization, lower case, no hyphens.
+    """The Revised Romanization, lower case, no hyphens: MR's sound changes in fixed
+    letters (g, d, b, j before a vowel, k, t, p before a consonant), tense consonants
+    unmarked (학교 hakgyo, 낙동강 nakdonggang).
 
     >>> rr("한국 경제")
     'hanguk gyeongje'
@@ -428,7 +442,9 @@ def rr(hangul: str) -> str:
 
 
 def dprk(hangul: str) -> str:
-    """The DPRK's romanisation as typed: MR's sounds, kh th ph chh, no diacritics.
+    """The DPRK's romanisation as typed: MR's sounds and voicing, with the aspirates kh,
+    th, ph and chh, ㅉ jj, no apostrophes and no breves. Its own lexical rules (tense
+    consonants of compounds, ㄹ kept after a consonant in place names) are not applied.
 
     >>> dprk("조선 평양")
     'choson phyongyang'
@@ -466,7 +482,7 @@ _RANKED = (
     "실발식거물간계교선분통진명행영후체본당재민결안산업르트현단말작심입강드금양출외월역"
     "천차근권법건야초북남군활표육설음파매변호운력반질집병노토청태번종직철론용극견례환확"
     "독박십향품약배창색더두니터각감속편증합형특판급처최없않었였았했같많좋은으며려람름른럼늘삼"
-    "삶몸읽찾받살알죽잃엇굿앙습씨까때또따떠왔님")
+    "삶몸읽찾받살알죽잃엇굿앙습씨까때또따떠왔님못")
 _RANK = {syllable: n for n, syllable in enumerate(_RANKED)}
 _COMMON = frozenset(
     "가각간감강개거건게격결경계고공과관광교구국군권귀규그극근글금기김나난남내년노논농는"
