@@ -471,6 +471,27 @@ def folded(text: str) -> str:
 
 # --- reading LC's MR back ------------------------------------------------------------
 
+# Each syllable costs something, so that "ae" reads ㅐ before ㅏ+ㅔ.
+_SYLLABLE = 1.0
+# A consonant between vowels begins the second syllable four times as often as it ends
+# the first (사람, not 살암): reading it as a final moved on costs this much, unless
+# what follows is an ending that begins with a vowel (찾아서, 받은, 읽어야, 국어).
+_LIAISON = 1.0
+_VOWEL_ENDINGS = frozenset("아어은을았었으")
+# The ending 는 follows a verb's stem (있는 innŭn, 짓는 chinnŭn, 읽는 ingnŭn), and a noun
+# in a consonant takes 은, so before 는 a final said as a nasal was an obstruent.
+_STEM_BEFORE_NUN = 1.0
+# Where a junction's letters could come from a sound change, the spelling before the
+# change is the base morpheme's: ㄱ or ㅂ before a nasal or ㄹ (국민 kungmin, not
+# 궁민; 합리 hamni) wins a tie with ㅇ or ㅁ, and ㄹ after ㅁ or ㅇ one with ㄴ (평론
+# pʻyŏngnon, not 평논). Only a tie: 정말 and 생명 are as common as their assimilations.
+_UNDONE = 0.05
+
+# A reading whose MR differs from the word in voicing alone (LC said a consonant tense
+# that no rule here makes so, or the other way round) costs this much more.
+_UNVOICED = 2.0
+
+
 # How likely a syllable is in a title, as a cost. First the commonest syllables of
 # Korean text and titles, roughly most frequent first (Sino-Korean morphemes, particles,
 # endings and the commonest native stems); then other Sino-Korean and common syllables;
@@ -511,27 +532,6 @@ def _cost(syllable: str) -> float:
     if syllable in _FAIRLY_COMMON:
         return _SYLLABLE + 2.0
     return _SYLLABLE + (3.0 if len(syllable.encode("euc_kr")) == 2 else 6.0)
-
-
-# Each syllable costs something, so that "ae" reads ㅐ before ㅏ+ㅔ.
-_SYLLABLE = 1.0
-# A consonant between vowels begins the second syllable four times as often as it ends
-# the first (사람, not 살암): reading it as a final moved on costs this much, unless
-# what follows is an ending that begins with a vowel (찾아서, 받은, 읽어야, 국어).
-_LIAISON = 1.0
-_VOWEL_ENDINGS = frozenset("아어은을았었으")
-# The ending 는 follows a verb's stem (있는 innŭn, 짓는 chinnŭn, 읽는 ingnŭn), and a noun
-# in a consonant takes 은, so before 는 a final said as a nasal was an obstruent.
-_STEM_BEFORE_NUN = 1.0
-# Where a junction's letters could come from a sound change, the spelling before the
-# change is the base morpheme's: ㄱ or ㅂ before a nasal or ㄹ (국민 kungmin, not
-# 궁민; 합리 hamni) wins a tie with ㅇ or ㅁ, and ㄹ after ㅁ or ㅇ one with ㄴ (평론
-# pʻyŏngnon, not 평논). Only a tie: 정말 and 생명 are as common as their assimilations.
-_UNDONE = 0.05
-
-# A reading whose MR differs from the word in voicing alone (LC said a consonant tense
-# that no rule here makes so, or the other way round) costs this much more.
-_UNVOICED = 2.0
 
 
 def _junction_cost(final: str, second: str) -> float:
