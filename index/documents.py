@@ -33,8 +33,9 @@ DERIVED: dict[str, dict] = {field: dict(_COMPLETION) for field in SUGGEST_FIELDS
 # The call number as a shelf sorts it (ingest.callnumbers), for "next on the shelf"
 # (index.shelf): a plain keyword, sorted and range-searched in byte order.
 DERIVED["shelf_key"] = {"type": "keyword", "ignore_above": 1024}
-# The Korean text of the record, analysed as Korean (index.korean).
+# The Korean text of the record, analysed as Korean, and its romanisations (index.korean).
 DERIVED.update({field: dict(korean.MAPPING) for field in korean.FIELDS})
+DERIVED[korean.ROMANIZED_FIELD] = dict(korean.ROMANIZED_MAPPING)
 
 # Values per kind and document (each may add its folded twin): the FST grows with
 # every input.
@@ -111,4 +112,5 @@ def to_document(record: dict) -> dict:
         doc[SUGGEST_FIELDS[kind]] = {"input": inputs} if inputs else None
     doc["shelf_key"] = record_shelf_key(record)
     doc.update(korean.korean_fields(record))
+    doc[korean.ROMANIZED_FIELD] = korean.romanized(record) if korean.is_korean(record) else None
     return doc

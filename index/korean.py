@@ -9,14 +9,25 @@ Only Korean text may go there: read as Korean, the Chinese 中國 and 重國 wou
   Hangul or Hanja: its original-script fields (LC's 880 fields), and its main fields
   where a Korean library writes them in Hangul (KORMARC);
 - any value of any other record that holds Hangul (a Korean title in a record of
-  another language); Hanja alone there are Chinese or Japanese.
+  another language); Hanja alone there are Chinese or Japanese;
+- for a Korean record whose title is only romanised (LC's 245 without an 880), the
+  title read back to Hangul (:func:`index.romanize.hangul_from_mr`), so that a Hangul
+  query finds it.
 
 The original-script value comes first: it is the one a page shows as the original title.
+
+:func:`romanized` gives the other romanisations of a Korean record's title and names
+(McCune-Reischauer as LC writes it, the Revised Romanization most Korean readers type,
+the DPRK's), generated from the Hangul, for the ``romanized`` field: LC writes only
+McCune-Reischauer, and ``hanguk gyeongje`` or ``choson`` must find it too.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from index import romanize
 
 KOREAN_LANGUAGE = "kor"
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]")
@@ -31,6 +42,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 MAPPING = {"type": "text", "analyzer": "shelfmap_korean",
            "search_analyzer": "shelfmap_korean_search"}
+# The generated romanisations (:func:`romanized`), analysed as the ``folded`` field is.
+ROMANIZED_FIELD = "romanized"
+ROMANIZED_MAPPING = {"type": "text", "analyzer": "shelfmap_folded"}
 
 
 def has_hangul(text: str) -> bool:
@@ -55,16 +69,60 @@ def korean_values(record: dict, sources: tuple[str, ...]) -> list[str]:
     return out
 
 
+def is_korean(record: dict) -> bool:
+    return record.get("language") == KOREAN_LANGUAGE
+
+
+def read_back(record: dict) -> str | None:
+    """The Hangul of a Korean record's romanised title when it has no Korean title."""
+    if not is_korean(record) or not record.get("title"):
+        return None
+    if korean_values(record, FIELDS["title_ko"]):
+        return None
+    return romanize.hangul_from_mr(record["title"])
+
+
 def korean_fields(record: dict) -> dict[str, str | list[str] | None]:
     """The Korean fields of ``record``'s document: a title (one string) and lists."""
     out: dict[str, str | list[str] | None] = {}
     for field, sources in FIELDS.items():
         values = korean_values(record, sources)
         if field == "title_ko":
-            out[field] = values[0] if values else None
+            out[field] = values[0] if values else read_back(record)
         else:
             out[field] = values
     return out
+
+
+@lru_cache(maxsize=65536)
+def _variants(text: str) -> tuple[str, ...]:
+    # Names repeat across records (authors, publishers): each is romanised once.
+    return tuple(romanize.variants(text))
+
+
+def _hangul_reading(record: dict, value: str) -> str | None:
+    """``value`` if it is written in Hangul; for a title in Hanja, LC's romanised title
+    read back (the Hangul a reader would type); else None."""
+    if not _HAN.search(value):
+        return value if has_hangul(value) else None
+    if value == record.get("title_original") and record.get("title"):
+        return romanize.hangul_from_mr(record["title"])
+    return None
+
+
+def romanized(record: dict) -> str | None:
+    """Every romanisation of a Korean record's title and names (folded, " | " between
+    values), or None for a record with no Korean text."""
+    fields = korean_fields(record)
+    values = [fields["title_ko"], *fields["authors_ko"]] if fields["title_ko"] else list(
+        fields["authors_ko"])
+    out: list[str] = []
+    for value in values:
+        reading = _hangul_reading(record, value) if value else None
+        for form in _variants(reading) if reading else ():
+            if form not in out:
+                out.append(form)
+    return " | ".join(out) or None
 
 
 # --- letters, for suggestions while a syllable is being typed -----------------------------

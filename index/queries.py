@@ -35,6 +35,7 @@ QUERY_FIELDS: tuple[str, ...] = (
     "publisher", "publisher_original", "publisher_ko", "summary", "folded",
 )
 FOLDED_FIELD = "folded"
+ROMANIZED_FIELD = "romanized"  # index.korean.ROMANIZED_FIELD
 # title_ko is the original title of a Korean record (or its Hangul title): the page
 # marks whichever of the two it holds (viz.components.hits).
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "title_original", "title_ko")
@@ -228,9 +229,13 @@ def quote_cjk(q: str) -> str:
 
 
 def _folded_match(text: str) -> dict | None:
+    """The folded query against the folded romanised text and the romanisations
+    generated for Korean records (index.korean.romanized: "hanguk gyeongje" meets LC's
+    "Hanʼguk kyŏngje"), every word in one or the other."""
     if not text or not _ASCII_WORD.search(text):
         return None  # nothing Latin to meet the folded field with
-    return {"match": {FOLDED_FIELD: {"query": text, "operator": "and"}}}
+    return {"multi_match": {"query": text, "fields": [FOLDED_FIELD, ROMANIZED_FIELD],
+                            "type": "cross_fields", "operator": "and"}}
 
 
 def add_query(body: dict, params: SearchParams) -> dict:

@@ -57,3 +57,46 @@ def test_korean_values_suggest_by_letters_and_initials():
     inputs = suggest_inputs({"title": "Hanʼguk kyŏngje", "title_original": "한국　경제"})
     assert inputs["title"] == ["Hanʼguk kyŏngje", "hanguk kyongje", "한국　경제",
                                "ㅎㅏㄴㄱㅜㄱㄱㅕㅇㅈㅔ", "ㅎㄱㄱㅈ"]
+
+
+# --- romanisations and the read-back --------------------------------------------------------
+
+def _record(**fields) -> dict:
+    return {"language": "kor", "title_original": None, "authors_original": [],
+            "subjects_original": [], "authors": [], "subjects": [], **fields}
+
+
+def test_a_korean_title_gets_every_romanisation():
+    # DLC:00272147 "영욕　의　한국　경제", LC: "Yŏngyok ŭi Hanʼguk kyŏngje".
+    record = _record(title="Yŏngyok ŭi Hanʼguk kyŏngje", title_original="영욕　의　한국　경제")
+    forms = korean.romanized(record).split(" | ")
+    assert "yongyok ui hanguk kyongje" in forms    # McCune-Reischauer, folded
+    assert "yeongyok ui hanguk gyeongje" in forms  # Revised Romanization
+
+
+def test_the_dprks_romanisation_writes_aspirates_with_h():
+    # DLC:00422153 "평양　에서　강화　까지", LC: "Pʻyŏngyang esŏ Kanghwa kkaji".
+    record = _record(title="Pʻyŏngyang esŏ Kanghwa kkaji", title_original="평양　에서　강화　까지")
+    assert "phyongyang eso kanghwa kkaji" in korean.romanized(record).split(" | ")
+
+
+def test_a_hanja_title_is_romanised_from_lcs_reading():
+    # DLC:00438007: the 880 is all Hanja but for its particles; LC's 245 gives the reading.
+    record = _record(title="Hanʼguk sijang kyŏngje wa minjujuŭi ŭi yŏksajŏk tʻŭkchil",
+                     title_original="韓國　市場　經済　와　民主主義　의　歷史的　特質")
+    assert "hanguk sijang gyeongje wa minjujuui ui yeoksajeok teukjil" in \
+        korean.romanized(record).split(" | ")
+
+
+def test_a_romanised_only_title_is_read_back_to_hangul():
+    # DLC:00272147 without its 880, as a record with only LC's romanisation.
+    record = _record(title="Yŏngyok ŭi Hanʼguk kyŏngje")
+    assert korean.korean_fields(record)["title_ko"] == "영욕 의 한국 경제"
+    # English is not read back, and other languages never are.
+    assert korean.read_back(_record(title="Korean art book")) is None
+    assert korean.read_back({"language": "eng", "title": "Hanʼguk kyŏngje"}) is None
+
+
+def test_records_of_other_languages_get_no_romanisations():
+    assert to_document({"id": "x", "language": "chi", "title": "Zhongguo",
+                        "title_original": "中國"})["romanized"] is None

@@ -147,7 +147,7 @@ def test_ascii_query_finds_romanised_title_with_diacritics(find, records, q, rec
 
 def _values(record: dict, facet) -> list:
     field = {"subject": "subject_terms", "author": "authors", "language": "language",
-             "class": "lcc_class", "year": "year"}[facet.name]
+             "class": "lcc_class", "kdc": "kdc_division", "year": "year"}[facet.name]
     value = record.get(field)
     values = value if isinstance(value, list) else [] if value is None else [value]
     if facet.kind == "histogram":
@@ -245,3 +245,27 @@ def test_last_allowed_page_and_sort_over_http(api):
     body = api("/api/search", q="korea", sort="-year", size="50").json()
     years = [h["year"] for h in body["hits"] if h["year"] is not None]
     assert years == sorted(years, reverse=True)
+
+
+# --- Korean in every romanisation ----------------------------------------------------------
+
+@pytest.mark.parametrize("q, record_id", [
+    ("hanguk gyeongje", "DLC:00272147"),         # Revised Romanization of 한국 경제
+    ("yeongyok ui hanguk gyeongje", "DLC:00272147"),
+    ("Hanʼguk kyŏngje", "DLC:00272147"),         # LC's McCune-Reischauer, as written
+    ("phyongyang misul", "DLC:00422291"),        # the DPRK's: aspirates with h
+    ("chhamjon kyegyong", "DLC:00438015"),
+    ("minjujuui yeoksajeok", "DLC:00438007"),    # a Hanja title, romanised from LC's reading
+])
+def test_a_query_in_any_romanisation_finds_the_korean_record(find, q, record_id):
+    assert record_id in {h["id"] for h in find(q, size="50")["hits"]}
+
+
+def test_revised_romanization_finds_what_mccune_reischauer_finds(find, records):
+    # Every Korean record LC's romanisation "hanguk kyongje" finds, "hanguk gyeongje"
+    # finds too (the RR is generated from the Hangul; LC writes only MR).
+    mr = {h["id"] for h in find("hanguk kyongje", size="100")["hits"]
+          if records[h["id"]]["language"] == "kor" and records[h["id"]]["title_original"]}
+    rr = {h["id"] for h in find("hanguk gyeongje", size="100")["hits"]}
+    assert len(mr) >= 20
+    assert len(mr & rr) / len(mr) >= 0.9
