@@ -18,6 +18,7 @@ from index.search import SearchUnavailable
 from index.suggest import suggest
 from viz.components import services
 from viz.components.suggestions import suggestion_list
+from viz.i18n import _
 
 SUGGESTIONS = 8
 # Seconds of quiet typing before suggestions are asked for: one small request per pause,
@@ -30,12 +31,12 @@ def search_box(q: str = "", keep: Iterable[tuple[str, str]] = ()) -> html.Form:
     search page's filters, year range and order: see ``links.kept_args``)."""
     hidden = [dcc.Input(type="hidden", name=name, value=value) for name, value in keep]
     return html.Form([
-        html.Label("Search the catalogue", htmlFor="search-q", className="sm-hidden"),
+        html.Label(_("Search the catalogue"), htmlFor="search-q", className="sm-hidden"),
         dcc.Input(id="search-q", name="q", type="search", value=q, autoComplete="off",
-                  placeholder="Titles, subjects, names — 한국, Hanʼguk, economics…",
+                  placeholder=_("Titles, subjects, names — 한국, Hanʼguk, economics…"),
                   className="sm-input", debounce=SUGGEST_DEBOUNCE),
         *hidden,
-        html.Button("Search", id="search-go", type="submit", className="sm-button"),
+        html.Button(_("Search"), id="search-go", type="submit", className="sm-button"),
     ], action="/", method="get", role="search", className="sm-searchbox", id="search-form")
 
 
