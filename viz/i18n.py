@@ -264,8 +264,9 @@ def language_name(code: str | None, lang: str | None = None) -> str | None:
 
 
 def _script(tag: str) -> str | None:
-    likely = get_global("likely_subtags").get(tag)
-    return Locale.parse(likely).script if likely else None
+    """The script CLDR says ``tag`` is most likely written in ("ko" -> "Kore")."""
+    likely = get_global("likely_subtags").get(tag) or ""
+    return next((part for part in likely.split("_")[1:] if len(part) == 4), None)
 
 
 def _is_latin(text: str) -> bool:
