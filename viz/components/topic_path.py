@@ -11,6 +11,7 @@ from dash import dcc, html
 
 from viz.components.links import topic_href
 from viz.components.topic_links import association, kind_word, shared_link, topic_link
+from viz import i18n
 from viz.i18n import _, ngettext
 
 # As the API's path queries (viz/api.py): beyond six links a connection says little.
@@ -30,8 +31,11 @@ def path_form(node_id: str, to: str = "", depth: int | None = None) -> html.Form
     ]
     if depth is not None:
         fields.append(dcc.Input(name="depth", type="hidden", value=str(depth)))
+    if i18n.current().url_lang:
+        fields.append(dcc.Input(name=i18n.PARAMETER, type="hidden", value=i18n.current().url_lang))
     # The action is the page's path without its query: the browser adds the fields.
-    return html.Form(fields, action=topic_href(node_id), method="get", id="topic-path-form")
+    return html.Form(fields, action=topic_href(node_id).split("?")[0], method="get",
+                     id="topic-path-form")
 
 
 def path_steps(path: dict) -> list[dict]:

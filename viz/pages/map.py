@@ -10,6 +10,7 @@ from dash import html
 
 from viz.components import map_view
 from viz.components.links import region_href
+from viz.components.language_switch import language_switch
 from viz.components.search_box import search_box, suggest_box
 from viz.graph.views import UnknownRegion
 from viz.i18n import _
@@ -25,7 +26,7 @@ def _one(value) -> str | None:
 
 
 def layout(region: str | None = None, view: str | None = None, **_args):
-    top = [search_box(), suggest_box()]
+    top = [search_box(), suggest_box(), language_switch()]
     graph = map_view.store()
     if graph is None:
         return html.Main(top + [map_view.no_graph()], className="sm-page",

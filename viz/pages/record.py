@@ -8,15 +8,16 @@ import dash
 from dash import dcc, html
 
 from index.documents import lcc_class
+from index.queries import SearchParams
 from index.related import related
 from index.search import SearchUnavailable, get_record
 from viz.components import services
+from viz.components.language_switch import language_switch
 from viz.components.links import filter_href, home_href, search_href
 from viz.components.related_list import cite_links, related_section
 from viz.components.search_box import search_box, suggest_box
 from viz.components.shelf import shelf_section
 from viz.components.topics_around import topics_around
-from index.queries import SearchParams
 from viz.i18n import _, lang_attr, language_name
 
 dash.register_page(__name__, path_template="/record/<record_id>",
@@ -88,7 +89,7 @@ def record_view(record: dict) -> html.Article:
 
 def layout(record_id: str | None = None, **_args):
     # Every page has the search box at its top; "‹ Search" goes back to the start.
-    back = html.Div([search_box(), suggest_box(),
+    back = html.Div([search_box(), suggest_box(), language_switch(),
                      html.P(dcc.Link(_("‹ Search"), href=home_href()), className="sm-back")])
     if not record_id:
         return html.Main([back, html.P(_("No record named."), className="sm-message")],
