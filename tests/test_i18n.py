@@ -208,3 +208,22 @@ def test_no_page_or_component_writes_text_outside_the_catalogue():
                     if re.search(r"[A-Za-z]{2}", text) and text not in CODES:
                         found.append(f"{path.name}:{node.lineno}: {text!r}")
     assert not found, found
+
+
+def test_no_module_that_translates_hides_the_translation_function():
+    """``x, _ = ...`` in a function that writes ``_("...")`` makes ``_`` a local: the
+    page fails with "'dict' object is not callable"."""
+    found = []
+    for path in sorted((ROOT / "viz").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(isinstance(n, ast.ImportFrom) and n.module == "viz.i18n"
+                   and any(a.name == "_" for a in n.names) for n in ast.walk(tree)):
+            continue
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.For, ast.AugAssign, ast.AnnAssign)) else []
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name) and name.id == "_":
+                        found.append(f"{path.name}:{node.lineno}")
+    assert not found, found

@@ -112,7 +112,7 @@ def around_results(store, params: SearchParams, facets: dict) -> html.Section | 
                          "hold their topics", lit, regions=i18n.number(len(view["regions"])))
         return view, svg.map_svg(view, title=title)
 
-    _, where_markup = store.drawn(("results-where", key, i18n.current().key), where)
+    where_markup = store.drawn(("results-where", key, i18n.current().key), where)[1]
     view, markup = map_view.drawn_local(
         store, ("results-topics", key, params.query_string()),
         lambda: topics_view(store, params, ranked),

@@ -192,7 +192,13 @@ def view_of(graph: graph_store.GraphStore, region: str | None) -> tuple[dict, st
     def make():
         view = graph.catalogue_view() if region is None else graph.region_view(region)
         return view, svg.map_svg(view, title=map_title(view))
-    return graph.drawn(("map", region, i18n.current().key), make)
+    return graph.drawn(view_key(region), make)
+
+
+def view_key(region: str | None) -> tuple:
+    """What a drawn map view is kept under: its region, in the current language (its
+    text) and with the language in its links or not."""
+    return "map", region, i18n.current().key
 
 
 def _region_id(view: dict) -> str | None:

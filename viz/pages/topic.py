@@ -191,7 +191,7 @@ def _neighbourhood(store, node: dict, depth: int) -> html.Section:
 
 def _path(ctx, store, node: dict, to: str):
     """The path to ``to`` (a dict), or why there is none (a sentence)."""
-    target, _ = find_topic(store, to, ctx.es, ctx.alias)
+    target = find_topic(store, to, ctx.es, ctx.alias)[0]
     if target is None:
         return _("No topic is called “{topic}”. Try a subject heading, an author or a class.",
                  topic=to)
