@@ -10,7 +10,7 @@ and the state of callbacks that draw text), whose ``search`` holds the visitor's
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import flask
 
@@ -54,7 +54,12 @@ def page_of_request(request: flask.Request) -> tuple[str, str]:
         found = _location(request.get_json(silent=True))
         if found is not None:
             return found
-    return request.path, request.query_string.decode("latin-1")
+    # As the browser's location holds it (percent-encoded), so that the switch's
+    # address is the page's own.
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    path = raw.split("?", 1)[0] if raw and raw.startswith("/") else \
+        quote(request.path, safe="/:@!$&'()*+,;=~")
+    return path, request.query_string.decode("latin-1")
 
 
 def _before() -> None:
