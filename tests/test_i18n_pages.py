@@ -267,5 +267,5 @@ def test_dash_draws_in_the_language_of_the_first_paint(app_url):
     r = requests.post(f"{app_url}/_dash-update-component", json=body, headers=ENGLISH,
                       timeout=60)
     assert r.status_code == 200
-    kinds = re.findall(r'"children": " ([^"]+)", "className": "sm-count"', r.text)
+    kinds = re.findall(r'"children":" ([^"]+)","className":"sm-count"', r.text)
     assert kinds and set(kinds) <= {"서명", "주제", "이름"}, r.text[:500]

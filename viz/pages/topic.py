@@ -217,8 +217,8 @@ def layout(topic_id: str | None = None, **args):
         shown = asked[:200]
         return _page([html.H1(_("No such topic"), id="topic-missing"),
                       html.P([_("The topic map has no topic “{topic}”.", topic=shown), " ",
-                              dcc.Link(_("Search the catalogue for it."),
-                                       href=search_href(SearchParams(q=shown)))],
+                              dcc.Link(_("Search the catalogue for it"),
+                                       href=search_href(SearchParams(q=shown))), "."],
                              className="sm-message")], 404)
     node = store.node(found)
     try:
