@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # The catalogue, reports and the local node's data stay inside the checkout.
 export SHELFMAP_HOME ?= $(CURDIR)/var
 
-.PHONY: demo test install browser clean
+.PHONY: demo test install browser clean messages
 
 $(BIN)/shelfmap: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
 	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }; \
 	  else echo "missing: $$missing (sudo apt-get install $$missing)" >&2; exit 1; fi; }
+
+# The interface's messages: every _(), ngettext(), pieces() and N_() text of viz/ and the
+# facet labels, into the template and the Korean catalogue (new ones untranslated, for
+# the translator; tests/test_i18n.py fails until they are). The app compiles the .po
+# when it starts: no compiled file to keep.
+messages: install
+	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k pieces -k ngettext:1,2 \
+	  --add-location=file --sort-by-file --project=shelfmap --no-wrap \
+	  -o viz/locales/shelfmap.pot viz index/facets.py index/queries.py
+	$(BIN)/pybabel update -i viz/locales/shelfmap.pot -d viz/locales -D shelfmap -l ko \
+	  --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 test: install browser
 	$(BIN)/python -m pytest

@@ -15,7 +15,7 @@ import flask
 
 from index.client import connect_interactive
 from index.health import HealthCache
-from viz import api, errors, first_paint, http_cache
+from viz import api, errors, first_paint, http_cache, request_language
 from viz.components import services
 
 VIZ = Path(__file__).resolve().parent / "viz"
@@ -40,6 +40,7 @@ def create_app(settings) -> dash.Dash:
     services.install(app.server, services.Services(
         es=es, alias=settings.index, log_queries=settings.log_queries, health=checks,
         graph_dir=settings.graph_dir))
+    request_language.install(app.server)
     errors.install(app.server, app)
     api.install(app.server, settings.graph_dir)
     first_paint.install(app)

@@ -9,6 +9,12 @@ from __future__ import annotations
 import dataclasses
 
 
+def N_(label: str) -> str:
+    """Marks a label for the interface's message catalogue (viz/locales): the pages
+    show it translated (viz.i18n), the API by its name."""
+    return label
+
+
 @dataclasses.dataclass(frozen=True)
 class Facet:
     name: str
@@ -28,14 +34,14 @@ class Facet:
 FACETS: tuple[Facet, ...] = (
     # subject_terms holds each heading and its broader headings, so "Korea (North)"
     # counts every record under "Korea (North) -- Politics and government -- 1994-".
-    Facet("subject", "subject_terms.raw", "Subject", size=20),
-    Facet("author", "authors.raw", "Author", size=20),
-    Facet("language", "language", "Language", size=20),
-    Facet("class", "lcc_class", "Class (LC)", size=30),
+    Facet("subject", "subject_terms.raw", N_("Subject"), size=20),
+    Facet("author", "authors.raw", N_("Author"), size=20),
+    Facet("language", "language", N_("Language"), size=20),
+    Facet("class", "lcc_class", N_("Class (LC)"), size=30),
     # The Korean Decimal Classification's divisions (910: 아시아), as Korean libraries
     # class their books; captions in ingest/data/kdc.json.
-    Facet("kdc", "kdc_division", "Class (KDC)", size=30),
-    Facet("year", "year", "Year", kind="histogram", interval=10),
+    Facet("kdc", "kdc_division", N_("Class (KDC)"), size=30),
+    Facet("year", "year", N_("Year"), kind="histogram", interval=10),
 )
 
 BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}

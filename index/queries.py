@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from index import analysis
-from index.facets import FACETS, FILTERS
+from index.facets import FACETS, FILTERS, N_
 
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 MAX_SIZE = 100
@@ -48,8 +48,9 @@ HIT_FIELDS: tuple[str, ...] = ("id", "title", "authors", "year", "subjects", "la
 
 # Result orders as they appear in the URL (``sort=``): the default, relevance, is left
 # out of permalinks. Records without a year come last either way.
-SORTS: dict[str, str] = {"relevance": "Relevance", "-year": "Newest first",
-                         "year": "Oldest first"}
+# The labels are marked for the interface's message catalogue (viz/locales).
+SORTS: dict[str, str] = {"relevance": N_("Relevance"), "-year": N_("Newest first"),
+                         "year": N_("Oldest first")}
 DEFAULT_SORT = "relevance"
 
 

@@ -74,7 +74,7 @@ def test_filters_in_the_url_are_applied_and_shown(base_url, chromium):
     expected = _api(base_url, "/api/search", q="history", language="eng")
     dom = chromium(f"{base_url}/?q=history&language=eng")
     assert f"{expected['total']:,} records for “history”" in dom
-    assert "× Language: eng" in dom
+    assert "× Language: English" in dom
 
 
 def test_bad_page_in_the_url_is_a_message_not_a_crash(base_url, chromium):

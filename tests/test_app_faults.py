@@ -210,7 +210,9 @@ def _callback(app_url, body=None, **kwargs) -> requests.Response:
 SUGGEST = {"output": "search-suggest.children",
            "outputs": {"id": "search-suggest", "property": "children"},
            "inputs": [{"id": "search-q", "property": "value", "value": "kor"}],
-           "changedPropIds": ["search-q.value"], "state": []}
+           "changedPropIds": ["search-q.value"],
+           # The page's location: its search holds the interface language.
+           "state": [{"id": "_pages_location", "property": "search", "value": ""}]}
 
 
 @pytest.mark.parametrize("body", [

@@ -92,5 +92,11 @@ def test_a_new_builds_views_are_drawn_in_the_background(app_and_settings):
     assert not thread.is_alive()
     regions = map_view.regions_by_level(store)
     assert regions == ["0", "1", "2", "3"]
+    # In each language, as a browser asking for it gets it (no lang in the URL).
+    from viz import i18n
+
     for region in [None, *regions]:
-        store.drawn(("map", region), lambda: pytest.fail(f"view {region} was not drawn"))
+        for lang in i18n.LANGUAGES:
+            with i18n.using(lang):
+                store.drawn(map_view.view_key(region),
+                            lambda: pytest.fail(f"view {region} in {lang} was not drawn"))

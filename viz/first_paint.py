@@ -25,7 +25,7 @@ import dash
 import flask
 from dash import _pages, dcc, html
 
-from viz import render, shell
+from viz import i18n, render, shell
 
 BOOT_PATH = "/_dash-boot"
 STATIC_PREFIX = "/_shelfmap/"
@@ -91,7 +91,7 @@ def page_layout(dash_app: dash.Dash, pathname: str, search: str):
     """(layout, title) of the page at ``pathname`` + ``search``."""
     page, variables, query = resolve(dash_app, pathname, search)
     if not page:
-        return html.Main(html.H1("404 - Page not found"), **{"data-status": "404"}), \
+        return html.Main(html.H1(i18n._("No such page")), **{"data-status": "404"}), \
             dash_app.title
     layout = page.get("layout", "")
     if callable(layout):
@@ -122,7 +122,7 @@ def page_view(dash_app: dash.Dash, path: str = ""):
     body = render.render(html.Div([html.Div(layout, id=CONTENT), html.Div(id=DUMMY)]))
     paint = current()
     document = shell.page_html(title=title, body=body, stylesheets=paint.stylesheets(),
-                               loader=paint.loader)
+                               loader=paint.loader, lang=i18n.current().lang)
     response = flask.Response(document, status=render.page_status(layout),
                               mimetype="text/html")
     return response

@@ -18,6 +18,7 @@ import numpy as np
 from ingest.graph import split_id
 from viz.components.links import region_href, shared_records_href, topic_href
 from viz.graph.labels import DY, VIEW, anchor, box, short
+from viz.i18n import N_, _, ngettext
 
 # Region colours (classes c0..c7, by community number): each at least 3:1 against the
 # page's background, so a disc's outline and a topic's dot are seen by everyone
@@ -52,30 +53,36 @@ def _weight_class(weight: float) -> str:
     return f"w{sum(weight >= s for s in WEIGHT_STEPS)}"
 
 
-def _records(n: int) -> str:
-    return f"{n:,} record{'s' if n != 1 else ''}"
+# A topic's kind as a view names it (its node id's prefix), in words.
+KINDS = {"subject": N_("subject"), "author": N_("author"), "class": N_("class")}
+
+
+def kind_text(kind: str) -> str:
+    return _(KINDS[kind]) if kind in KINDS else kind
 
 
 def _named(label: str, node: str) -> str:
     """A topic's label, with its kind when it is not a subject: the government of Korea
     (North) as an author and the subject Korea (North) share a label."""
     kind = split_id(node)[0]
-    return label if kind == "subject" else f"{label} ({kind})"
+    return label if kind == "subject" else _("{label} ({kind})", label=label,
+                                             kind=kind_text(kind))
 
 
 def link_reason(link: dict) -> str:
     """What a topic link says: "12 records share A and B (association 0.60)"."""
-    return (f"{_records(link['records'])} share "
-            f"{_named(link['source_label'], link['source'])} and "
-            f"{_named(link['target_label'], link['target'])} "
-            f"(association {link['weight']:.2f})")
+    return ngettext("{n} record shares {a} and {b} (association {weight})",
+                    "{n} records share {a} and {b} (association {weight})", link["records"],
+                    a=_named(link["source_label"], link["source"]),
+                    b=_named(link["target_label"], link["target"]),
+                    weight=format(link["weight"], ".2f"))
 
 
 def region_link_reason(link: dict, labels: dict) -> str:
-    n = link["links"]
-    return (f"{labels[link['source']]} and {labels[link['target']]}: {n:,} link"
-            f"{'s' if n != 1 else ''} between their topics; the strongest: "
-            f"{link_reason(link['strongest'])}")
+    return ngettext("{a} and {b}: {n} link between their topics; the strongest: {reason}",
+                    "{a} and {b}: {n} links between their topics; the strongest: {reason}",
+                    link["links"], a=labels[link["source"]], b=labels[link["target"]],
+                    reason=link_reason(link["strongest"]))
 
 
 
@@ -96,17 +103,19 @@ def _lit(item: dict) -> tuple[str, str]:
     if "lit" not in item:
         return "", ""
     if not item["lit"]:
-        return "; none of these results' topics", " dim"
-    n = item["lit"]
-    return (f"; {n:,} of these results' topic{'s' if n != 1 else ''}, the most held by "
-            f"{item['hits']:,} result{'s' if item['hits'] != 1 else ''}", " lit")
+        return _("; none of these results' topics"), " dim"
+    held = ngettext("the most held by {n} result", "the most held by {n} results",
+                    item["hits"])
+    return ngettext("; {n} of these results' topic, {held}",
+                    "; {n} of these results' topics, {held}", item["lit"], held=held), " lit"
 
 
 def region_name(item: dict) -> str:
     """What a region holds: "Korea (North): 1,234 records, 56 topics" (its disc's
     area follows the records)."""
-    n = item["topics"]
-    return f"{item['label']}: {_records(item['records'])}, {n:,} topic{'s' if n != 1 else ''}"
+    records = ngettext("{n} record", "{n} records", item["records"])
+    return ngettext("{label}: {records}, {n} topic", "{label}: {records}, {n} topics",
+                    item["topics"], label=item["label"], records=records)
 
 
 def _region(item: dict) -> str:
@@ -122,7 +131,9 @@ def _topic(item: dict) -> str:
     """A topic's dot: it opens the topic's page, or ``href`` where the view says
     (a results map's dot adds the topic to the search); ``note`` ends its name;
     a ``marked`` topic is the view's subject (a ring around its dot)."""
-    name = f"{item['label']} ({item['kind']}): {_records(item['records'])}{item.get('note', '')}"
+    name = ngettext("{label} ({kind}): {n} record", "{label} ({kind}): {n} records",
+                    item["records"], label=item["label"],
+                    kind=kind_text(item["kind"])) + item.get("note", "")
     href = item.get("href") or topic_href(item["id"])
     mark = " m" if item.get("marked") else ""
     return (f'<a href="{_a(href)}" aria-label="{_a(name)}">'
@@ -132,8 +143,8 @@ def _topic(item: dict) -> str:
 
 
 def _exit(item: dict) -> str:
-    n = item["links"]
-    name = f"Way out to {item['label']}: {n:,} link{'s' if n != 1 else ''}"
+    name = ngettext("Way out to {label}: {n} link", "Way out to {label}: {n} links",
+                    item["links"], label=item["label"])
     label = _label(item["label"], item["x"], item["y"], "x", item["band"])
     # A way out whose name has no room shows as a dot of its region's colour.
     mark = label or (f'<circle cx="{_n(item["x"])}" cy="{_n(item["y"])}" r="8" '

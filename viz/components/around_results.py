@@ -19,14 +19,16 @@ from viz.components import map_view
 from viz.components.links import TOPIC_FACETS, search_href, topic_href, topic_filter
 from viz.components.topic_links import kind_word, shared_link
 from viz.graph import views
+from viz import i18n
+from viz.i18n import N_, _, ngettext
 
 RESULT_TOPICS = 40     # on the map of the results' topics, most held first
 TWIN_LINKS = 2         # a topic's strongest links to the others, in the list
-EXPLAIN_WHERE = ("Where these results are on the whole catalogue's map: the regions "
-                 "holding their topics are lit, the others dimmed.")
-EXPLAIN_TOPICS = ("Their topics, larger for more records; the ringed ones are the "
-                  "search's filters. A topic adds itself to the search; a line opens the "
-                  "records its two topics share.")
+EXPLAIN_WHERE = N_("Where these results are on the whole catalogue's map: the regions "
+                    "holding their topics are lit, the others dimmed.")
+EXPLAIN_TOPICS = N_("Their topics, larger for more records; the ringed ones are the "
+                     "search's filters. A topic adds itself to the search; a line opens the "
+                     "records its two topics share.")
 
 
 def result_topics(store, facets: dict) -> list[tuple[int, int]]:
@@ -44,7 +46,7 @@ def result_topics(store, facets: dict) -> list[tuple[int, int]]:
 
 
 def _results(n: int) -> str:
-    return f"{n:,} of these result{'s' if n != 1 else ''}"
+    return ngettext("{n} of these results", "{n} of these results", n)
 
 
 def _filtered(params: SearchParams, node: str) -> SearchParams:
@@ -60,7 +62,7 @@ def topics_view(store, params: SearchParams, ranked: list[tuple[int, int]]) -> d
     held = dict(ranked)
     for item in view["topics"]:
         item["href"] = search_href(_filtered(params, item["id"]))
-        item["note"] = f"; {_results(held[store.index[item['id']]])}"
+        item["note"] = "; " + _results(held[store.index[item["id"]]])
     return view
 
 
@@ -78,15 +80,17 @@ def _twin(store, params: SearchParams, view: dict, ranked) -> html.Details:
         sub = [html.Li([labels[e["other"]], " · ", shared_link(t["id"], e["other"], e["records"])])
                for e in links.get(t["id"], [])]
         items.append(html.Li([
-            dcc.Link(t["label"], href=t["href"], title="Add to the search"),
+            dcc.Link(t["label"], href=t["href"], title=_("Add to the search")),
             html.Span(f" {word} · " if word else " · ", className="sm-meta"),
             html.Span(_results(held[store.index[t["id"]]]), className="sm-count"), " · ",
-            dcc.Link("topic page", href=topic_href(t["id"]), className="sm-meta"),
+            dcc.Link(_("topic page"), href=topic_href(t["id"]), className="sm-meta"),
             html.Ul(sub, className="sm-twin-hop") if sub else None]))
     # Folded: open, it is as long as the results; the maps above say the same.
-    return html.Details([html.Summary(f"The results' {len(items)} topics as a list"),
+    return html.Details([html.Summary(ngettext("The results' {n} topic as a list",
+                                               "The results' {n} topics as a list",
+                                               len(items))),
                          html.Ul(items, className="sm-twin", id="results-topics-list",
-                                 **{"aria-label": "The results' topics"})],
+                                 **{"aria-label": _("The results' topics")})],
                         className="sm-twin-fold", id="results-topics-twin")
 
 
@@ -102,17 +106,20 @@ def around_results(store, params: SearchParams, facets: dict) -> html.Section | 
     def where():
         view = views.lit_catalogue(store, dict(ranked))
         lit = sum(1 for r in view["regions"] if r["lit"])
-        title = (f"Where these results are: {lit:,} of the catalogue's "
-                 f"{len(view['regions']):,} regions hold their topics")
+        title = ngettext("Where these results are: {n} of the catalogue's {regions} regions "
+                         "holds their topics",
+                         "Where these results are: {n} of the catalogue's {regions} regions "
+                         "hold their topics", lit, regions=i18n.number(len(view["regions"])))
         return view, svg.map_svg(view, title=title)
 
-    _, where_markup = store.drawn(("results-where", key), where)
+    where_markup = store.drawn(("results-where", key, i18n.current().key), where)[1]
     view, markup = map_view.drawn_local(
         store, ("results-topics", key, params.query_string()),
-        lambda: topics_view(store, params, ranked), f"Map of the results' {len(ranked)} topics")
+        lambda: topics_view(store, params, ranked),
+        ngettext("Map of the results' {n} topic", "Map of the results' {n} topics", len(ranked)))
     return html.Section([
-        html.H2("Around the results", className="sm-h2", id="results-around-title"),
-        html.Div([html.P(EXPLAIN_WHERE, className="sm-explain"),
+        html.H2(_("Around the results"), className="sm-h2", id="results-around-title"),
+        html.Div([html.P(_(EXPLAIN_WHERE), className="sm-explain"),
                   map_view.map_box("results-where-map", where_markup)],
                  className="sm-mapview sm-local"),
         map_view.local_map(view, markup, id="results-topics-map", explain=EXPLAIN_TOPICS),

@@ -7,7 +7,9 @@ import re
 
 from dash import dcc, html
 
+from viz.components.facet_list import value_label
 from viz.components.links import record_href
+from viz.i18n import _, lang_attr
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 MAX_NAMES = 3
@@ -44,16 +46,21 @@ def hit_item(hit: dict) -> html.Li:
         # The Korean field holds the original title, or a Korean library's Hangul title.
         home = "title_original" if hit.get("title_original") else "title"
         highlight.setdefault(home, highlight["title_ko"])
-    title = marked(highlight.get("title")) or hit.get("title") or "[untitled]"
+    code = hit.get("language")
+    title = marked(highlight.get("title")) or hit.get("title") or _("[untitled]")
     original = marked(highlight.get("title_original")) or hit.get("title_original")
     meta = [part for part in (
         _more(hit.get("authors") or [], MAX_NAMES),
         str(hit["year"]) if hit.get("year") else None,
-        hit.get("language"),
+        value_label("language", code) if code else None,
     ) if part]
-    children = [html.H3(dcc.Link(title, href=record_href(hit["id"])), className="sm-hit-title")]
+    # dcc.Link takes no lang: the title inside it carries its own.
+    shown = html.Span(title, **lang_attr(code, hit.get("title"))) \
+        if lang_attr(code, hit.get("title")) else title
+    children = [html.H3(dcc.Link(shown, href=record_href(hit["id"])), className="sm-hit-title")]
     if original:
-        children.append(html.P(original, className="sm-original"))
+        children.append(html.P(original, className="sm-original",
+                               **lang_attr(code, hit.get("title_original"))))
     if meta:
         children.append(html.P(" · ".join(meta), className="sm-meta"))
     if hit.get("subjects"):

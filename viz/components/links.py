@@ -7,11 +7,19 @@ from urllib.parse import quote, urlencode
 
 from index.queries import SearchParams
 from ingest.graph import split_id
+from viz.i18n import with_lang
+
+# Every address a page makes carries the interface language the visitor chose
+# (``?lang=ko``: viz/i18n.py), and none when the browser's own preference chose it.
+
+
+def home_href() -> str:
+    return with_lang("/")
 
 
 def search_href(params: SearchParams) -> str:
     query = params.query_string()
-    return f"/?{query}" if query else "/"
+    return with_lang(f"/?{query}" if query else "/")
 
 
 def filter_href(name: str, value) -> str:
@@ -20,7 +28,7 @@ def filter_href(name: str, value) -> str:
 
 
 def record_href(record_id: str) -> str:
-    return "/record/" + quote(record_id, safe=":")
+    return with_lang("/record/" + quote(record_id, safe=":"))
 
 
 def kept_args(params: SearchParams) -> list[tuple[str, str]]:
@@ -50,7 +58,7 @@ def topic_href(node_id: str, **args) -> str:
     path segment.
     """
     query = urlencode([(k, v) for k, v in args.items() if v not in (None, "")])
-    return _topic_path(node_id) + (f"?{query}" if query else "")
+    return with_lang(_topic_path(node_id) + (f"?{query}" if query else ""))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -79,7 +87,7 @@ def shared_records_href(a: str, b: str) -> str:
     one for each of its links."""
     if a == b:
         return search_href(topic_params(a))
-    return f"/?{_filter_arg(a)}&{_filter_arg(b)}"
+    return with_lang(f"/?{_filter_arg(a)}&{_filter_arg(b)}")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -92,4 +100,4 @@ def region_href(region: str | None = None, *, as_list: bool = False) -> str:
     """The map of one region, or of the whole catalogue; ``as_list``: the same map as a
     nested list (its text twin)."""
     args = ([("region", region)] if region else []) + ([("view", "list")] if as_list else [])
-    return "/map?" + urlencode(args) if args else "/map"
+    return with_lang("/map?" + urlencode(args) if args else "/map")

@@ -18,22 +18,24 @@ from viz.components.links import region_href, shared_records_href, topic_href
 from viz.components.map_svg import MapSvg
 from viz.graph import hierarchy
 from viz.graph import store as graph_store
+from viz import i18n
+from viz.i18n import N_, _, ngettext
 
 log = logging.getLogger("shelfmap.graph")
 
-EXPLAIN_CATALOGUE = ("The whole catalogue as a map: each disc is a region of related "
-                     "topics, sized by its records (the records under any of its "
-                     "topics); a line joins regions whose topics share records. Open a "
-                     "region to see its topics.")
-EXPLAIN_REGIONS = ("A region too large for one view, in smaller regions: open one to see "
-                   "its topics.")
-EXPLAIN_TOPICS = ("Each dot is a topic (a subject, an author or a class), larger for more "
-                  "records; a line joins two topics that share records and opens them. "
-                  "The coloured names at the edge lead to neighbouring regions.")
+EXPLAIN_CATALOGUE = N_("The whole catalogue as a map: each disc is a region of related "
+                        "topics, sized by its records (the records under any of its "
+                        "topics); a line joins regions whose topics share records. Open a "
+                        "region to see its topics.")
+EXPLAIN_REGIONS = N_("A region too large for one view, in smaller regions: open one to see "
+                      "its topics.")
+EXPLAIN_TOPICS = N_("Each dot is a topic (a subject, an author or a class), larger for more "
+                     "records; a line joins two topics that share records and opens them. "
+                     "The coloured names at the edge lead to neighbouring regions.")
 # Also what a build written by an older shelfmap gets (the store refuses it and logs
 # why): either way `shelfmap graph` is the cure.
-NO_GRAPH = ("There is no map yet: the topic graph has not been built, or was built by an "
-            "older shelfmap (`shelfmap graph` builds it).")
+NO_GRAPH = N_("There is no map yet: the topic graph has not been built, or was built by an "
+               "older shelfmap (`shelfmap graph` builds it).")
 TWIN_LINKS = 3   # a topic's or region's strongest links listed under it in the twin
 
 
@@ -44,28 +46,25 @@ def store() -> graph_store.GraphStore | None:
     return services.current().graph()
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
-
-
 def _zoom() -> html.Div:
     # Shown only where map.js runs (it marks the page sm-js): without scripts they
     # would do nothing.
     return html.Div([
-        html.Button("+", type="button", **{"data-zoom": "in", "aria-label": "Zoom in"}),
-        html.Button("−", type="button", **{"data-zoom": "out", "aria-label": "Zoom out"}),
-        html.Button("⟲", type="button", **{"data-zoom": "reset", "aria-label": "Whole view"}),
+        html.Button("+", type="button", **{"data-zoom": "in", "aria-label": _("Zoom in")}),
+        html.Button("−", type="button", **{"data-zoom": "out", "aria-label": _("Zoom out")}),
+        html.Button("⟲", type="button", **{"data-zoom": "reset",
+                                           "aria-label": _("Whole view")}),
     ], className="sm-zoom")
 
 
 def _crumbs(view: dict) -> html.Nav | None:
     if view["level"] == "catalogue":
         return None
-    items = [html.Li(dcc.Link("Whole catalogue", href=region_href()))]
+    items = [html.Li(dcc.Link(_("Whole catalogue"), href=region_href()))]
     for step in view["path"][:-1]:
         items.append(html.Li(dcc.Link(step["label"], href=region_href(step["id"]))))
     items.append(html.Li(view["path"][-1]["label"], **{"aria-current": "page"}))
-    return html.Nav(html.Ol(items, className="sm-crumbs"), **{"aria-label": "Where you are"})
+    return html.Nav(html.Ol(items, className="sm-crumbs"), **{"aria-label": _("Where you are")})
 
 
 def _link_item(link: dict) -> html.Li:
@@ -86,7 +85,9 @@ def _twin(view: dict) -> html.Section:
                                                "target_label": labels[link["target"]]})
                     break
         for t in view["topics"]:
-            head = dcc.Link(f"{t['label']} ({t['kind']}, {_plural(t['records'], 'record')})",
+            head = dcc.Link(ngettext("{label} ({kind}, {n} record)",
+                                     "{label} ({kind}, {n} records)", t["records"],
+                                     label=t["label"], kind=svg.kind_text(t["kind"])),
                             href=topic_href(t["id"]))
             sub = [_link_item(link) for link in listed.get(t["id"], [])]
             entries.append(html.Li([head, html.Ul(sub)] if sub else [head]))
@@ -97,13 +98,13 @@ def _twin(view: dict) -> html.Section:
             under.setdefault(link["source"], []).append(link)
         for r in view["regions"]:
             head = dcc.Link(svg.region_name(r), href=region_href(r["id"]))
-            sub = [html.Li([f"Linked to {labels[link['target']]}: ",
+            sub = [html.Li([_("Linked to {region}:", region=labels[link["target"]]), " ",
                             dcc.Link(svg.region_link_reason(link, labels),
                                      href=shared_records_href(link["strongest"]["source"],
                                                               link["strongest"]["target"]))])
                    for link in under.get(r["id"], [])[:TWIN_LINKS]]
             entries.append(html.Li([head, html.Ul(sub)] if sub else [head]))
-    return html.Section([html.H2("The map as a list", id="map-twin-title"),
+    return html.Section([html.H2(_("The map as a list"), id="map-twin-title"),
                          html.Ul(entries, id="map-twin")],
                         className="sm-twin", **{"aria-labelledby": "map-twin-title"})
 
@@ -111,26 +112,32 @@ def _twin(view: dict) -> html.Section:
 def _exits(view: dict) -> html.Section | None:
     if not view.get("exits"):
         return None
-    items = [html.Li(dcc.Link(f"{e['label']} ({_plural(e['links'], 'link')})",
+    items = [html.Li(dcc.Link(ngettext("{label} ({n} link)", "{label} ({n} links)",
+                                       e["links"], label=e["label"]),
                               href=region_href(e["region"]))) for e in view["exits"]]
-    return html.Section([html.H2("Ways out", id="map-exits-title"),
+    return html.Section([html.H2(_("Ways out"), id="map-exits-title"),
                          html.Ul(items, className="sm-exits", id="map-exits")],
                         **{"aria-labelledby": "map-exits-title"})
 
 
 def map_title(view: dict) -> str:
     if view["level"] == "catalogue":
-        return f"Map of the catalogue: {_plural(len(view['regions']), 'region')}"
-    region = view["region"]
-    inside = (_plural(len(view["topics"]), "topic") if view["topics"]
-              else _plural(len(view["regions"]), "region"))
-    return f"Map of the region {region['label']}: {inside}"
+        return ngettext("Map of the catalogue: {n} region", "Map of the catalogue: {n} regions",
+                        len(view["regions"]))
+    label = view["region"]["label"]
+    if view["topics"]:
+        return ngettext("Map of the region {region}: {n} topic",
+                        "Map of the region {region}: {n} topics", len(view["topics"]),
+                        region=label)
+    return ngettext("Map of the region {region}: {n} region",
+                    "Map of the region {region}: {n} regions", len(view["regions"]),
+                    region=label)
 
 
 def explanation(view: dict) -> str:
     if view["level"] == "catalogue":
-        return EXPLAIN_CATALOGUE
-    return EXPLAIN_TOPICS if view["topics"] else EXPLAIN_REGIONS
+        return _(EXPLAIN_CATALOGUE)
+    return _(EXPLAIN_TOPICS) if view["topics"] else _(EXPLAIN_REGIONS)
 
 
 def regions_by_level(graph: graph_store.GraphStore) -> list[str]:
@@ -164,11 +171,14 @@ def warm(graph: graph_store.GraphStore) -> threading.Thread:
 
 
 def _draw_all(graph: graph_store.GraphStore) -> None:
-    regions = [None, *regions_by_level(graph)][:graph_store.DRAWN["map"]]
+    # In each language, as visitors' browsers ask for them (no lang in the URL).
+    regions = [None, *regions_by_level(graph)][:graph_store.DRAWN["map"] // len(i18n.LANGUAGES)]
     started = time.monotonic()
     for region in regions:
         try:
-            view_of(graph, region)
+            for lang in i18n.LANGUAGES:
+                with i18n.using(lang):
+                    view_of(graph, region)
         except Exception:  # a view that cannot be drawn is drawn (and fails) on request
             log.exception("map view %s of graph %s could not be drawn", region,
                           graph.version)
@@ -177,12 +187,18 @@ def _draw_all(graph: graph_store.GraphStore) -> None:
 
 
 def view_of(graph: graph_store.GraphStore, region: str | None) -> tuple[dict, str]:
-    """A view and its SVG markup, drawn once per build and region (``GraphStore.drawn``).
-    Raises ``UnknownRegion``."""
+    """A view and its SVG markup, drawn once per build, region and language (with the
+    language in its links or not: ``GraphStore.drawn``). Raises ``UnknownRegion``."""
     def make():
         view = graph.catalogue_view() if region is None else graph.region_view(region)
         return view, svg.map_svg(view, title=map_title(view))
-    return graph.drawn(("map", region), make)
+    return graph.drawn(view_key(region), make)
+
+
+def view_key(region: str | None) -> tuple:
+    """What a drawn map view is kept under: its region, in the current language (its
+    text) and with the language in its links or not."""
+    return "map", region, i18n.current().key
 
 
 def _region_id(view: dict) -> str | None:
@@ -196,7 +212,7 @@ def map_section(view: dict, markup: str) -> html.Section:
     title = map_title(view)
     parts = [_crumbs(view),
              html.P([explanation(view), " ",
-                     dcc.Link("The same map as a list", id="map-as-list",
+                     dcc.Link(_("The same map as a list"), id="map-as-list",
                               href=region_href(_region_id(view), as_list=True))],
                     className="sm-explain", id="map-explain"),
              map_box("map-svg", markup),
@@ -209,17 +225,17 @@ def list_section(view: dict) -> html.Section:
     """A map as its text twin: the same regions, or topics, and their strongest links
     as a nested list, with a link back to the drawn map."""
     parts = [_crumbs(view),
-             html.P([f"{map_title(view)}, as a list. ",
-                     dcc.Link("The drawn map", id="map-as-drawing",
+             html.P([_("{title}, as a list.", title=map_title(view)), " ",
+                     dcc.Link(_("The drawn map"), id="map-as-drawing",
                               href=region_href(_region_id(view)))],
                     className="sm-explain", id="map-explain"),
              _twin(view), _exits(view)]
     return html.Section([p for p in parts if p is not None], className="sm-mapview",
-                        **{"aria-label": f"{map_title(view)}, as a list"})
+                        **{"aria-label": _("{title}, as a list", title=map_title(view))})
 
 
 def no_graph() -> html.P:
-    return html.P(NO_GRAPH, className="sm-message", id="map-none")
+    return html.P(_(NO_GRAPH), className="sm-message", id="map-none")
 
 
 
@@ -227,20 +243,20 @@ def no_graph() -> html.P:
 def drawn_local(graph: graph_store.GraphStore, key, make_view, title: str) -> tuple[dict, str]:
     """A view of a few topics on their own (``views.local``: a topic's neighbourhood, a
     record's topics, the topics of some results) and its SVG, made once per build and
-    ``key`` (``GraphStore.drawn``); ``make_view()`` makes the view."""
+    ``key`` and language (``GraphStore.drawn``); ``make_view()`` makes the view."""
     def make():
         view = make_view()
         return view, (svg.map_svg(view, title=title) if view["topics"] else "")
-    return graph.drawn(key, make)
+    return graph.drawn((*key, i18n.current().key), make)
 
 
 def local_map(view: dict, markup: str, *, id: str, explain: str) -> html.Div | None:
     """A local view on a page: its one-line explanation, then the SVG with its zoom
-    buttons; the list the page shows beside it is its text twin. None when the view
-    holds no topic."""
+    buttons (``explain``: a message of the catalogue, shown translated); the list the
+    page shows beside it is its text twin. None when the view holds no topic."""
     if not view["topics"]:
         return None
-    return html.Div([html.P(explain, className="sm-explain"), map_box(id, markup)],
+    return html.Div([html.P(_(explain), className="sm-explain"), map_box(id, markup)],
                     className="sm-mapview sm-local")
 
 def map_box(id: str, markup: str) -> html.Div:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from index.search import SearchUnavailable
 from index.suggest import suggest
 from viz.components import services
+from viz import i18n
 from viz.components.suggestions import suggestion_list
+from viz.i18n import _
 
 SUGGESTIONS = 8
 # Seconds of quiet typing before suggestions are asked for: one small request per pause,
@@ -28,14 +30,16 @@ SUGGEST_DEBOUNCE = 0.35
 def search_box(q: str = "", keep: Iterable[tuple[str, str]] = ()) -> html.Form:
     """The form; ``keep`` holds the (name, value) arguments a new query keeps (a
     search page's filters, year range and order: see ``links.kept_args``)."""
+    lang = i18n.current().url_lang
+    keep = [*keep, *([(i18n.PARAMETER, lang)] if lang else [])]
     hidden = [dcc.Input(type="hidden", name=name, value=value) for name, value in keep]
     return html.Form([
-        html.Label("Search the catalogue", htmlFor="search-q", className="sm-hidden"),
+        html.Label(_("Search the catalogue"), htmlFor="search-q", className="sm-hidden"),
         dcc.Input(id="search-q", name="q", type="search", value=q, autoComplete="off",
-                  placeholder="Titles, subjects, names — 한국, Hanʼguk, economics…",
+                  placeholder=_("Titles, subjects, names — 한국, Hanʼguk, economics…"),
                   className="sm-input", debounce=SUGGEST_DEBOUNCE),
         *hidden,
-        html.Button("Search", id="search-go", type="submit", className="sm-button"),
+        html.Button(_("Search"), id="search-go", type="submit", className="sm-button"),
     ], action="/", method="get", role="search", className="sm-searchbox", id="search-form")
 
 
@@ -52,9 +56,10 @@ def _text(value) -> str:
     return "" if value is None or isinstance(value, (list, bool)) else str(value)
 
 
+# The location's search carries the page's lang: viz/request_language.py reads it.
 @callback(Output("search-suggest", "children"), Input("search-q", "value"),
-          prevent_initial_call=True)
-def suggestions(q):
+          State("_pages_location", "search"), prevent_initial_call=True)
+def suggestions(q, _search=None):
     q = _text(q).strip()
     # One Latin letter suggests too much to be useful; one Hangul syllable (한) does not.
     if not q or (len(q) < 2 and q.isascii()):

@@ -10,6 +10,7 @@ from index import shelf
 from index.search import SearchUnavailable
 from viz.components import services
 from viz.components.links import record_href
+from viz.i18n import _
 
 _H2 = {"fontSize": "1.15rem", "margin": "1rem 0 0"}
 SCHEME_LABELS = {"lcc": "LCC", "ddc": "DDC"}
@@ -18,10 +19,10 @@ SCHEME_LABELS = {"lcc": "LCC", "ddc": "DDC"}
 def _item(item: dict, where: str) -> html.Li:
     # The call number carries the year already ("DS916.593 .H3643 2000"); the title in
     # its original script beside the romanised one, as on the record itself.
-    title = item["title"] or item.get("title_original") or "[untitled]"
+    title = item["title"] or item.get("title_original") or _("[untitled]")
     parts = [html.Span(item["call_number"] or "", className="sm-shelf-number"),
              dcc.Link(title, href=record_href(item["id"]), className="sm-shelf-title",
-                      title=f"{where} on the shelf")]
+                      title=where)]
     if item["title"] and item.get("title_original"):
         parts.append(html.Span(item["title_original"], className="sm-original sm-meta"))
     return html.Li(parts, className="sm-shelf-item")
@@ -31,23 +32,25 @@ def shelf_view(record: dict, found: dict | None) -> html.Section:
     """The section for ``found`` (index.shelf.neighbours' answer; None when the cluster
     did not answer): the records before, this one, the records after."""
     if found is None:
-        body = [html.P("The shelf is unavailable right now.", className="sm-message")]
+        body = [html.P(_("The shelf is unavailable right now."), className="sm-message")]
     elif found["scheme"] is None:
-        body = [html.P("This record has no call number, so it has no place on the shelf.",
+        body = [html.P(_("This record has no call number, so it has no place on the shelf."),
                        className="sm-message")]
     else:
         here = html.Li([
             html.Span(found["call_number"], className="sm-shelf-number"),
-            html.Span("this record", className="sm-shelf-title"),
+            html.Span(_("this record"), className="sm-shelf-title"),
         ], className="sm-shelf-item sm-shelf-here", **{"aria-current": "true"})
-        items = ([_item(i, "before") for i in found["before"]] + [here]
-                 + [_item(i, "after") for i in found["after"]])
-        intro = (f"In {SCHEME_LABELS[found['scheme']]} call-number order"
-                 + ("" if found["before"] or found["after"]
-                    else ": nothing else stands on this shelf."))
+        items = ([_item(i, _("before on the shelf")) for i in found["before"]] + [here]
+                 + [_item(i, _("after on the shelf")) for i in found["after"]])
+        scheme = SCHEME_LABELS[found["scheme"]]
+        intro = _("In {scheme} call-number order", scheme=scheme) \
+            if found["before"] or found["after"] else \
+            _("In {scheme} call-number order: nothing else stands on this shelf.",
+              scheme=scheme)
         body = [html.P(intro, className="sm-meta"),
                 html.Ol(items, className="sm-shelf", id="record-shelf-list")]
-    return html.Section([html.H2("Next on the shelf", className="sm-h2", style=_H2), *body],
+    return html.Section([html.H2(_("Next on the shelf"), className="sm-h2", style=_H2), *body],
                         id="record-shelf")
 
 

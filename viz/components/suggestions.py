@@ -7,8 +7,9 @@ from dash import dcc, html
 
 from index.queries import SearchParams
 from viz.components.links import record_href, search_href
+from viz.i18n import N_, _
 
-KIND_LABELS = {"title": "Title", "subject": "Subject", "author": "Name"}
+KIND_LABELS = {"title": N_("Title"), "subject": N_("Subject"), "author": N_("Name")}
 
 
 def suggestion_href(item: dict) -> str:
@@ -24,7 +25,8 @@ def suggestion_list(items: list[dict]) -> list:
         return []
     return [html.Ul([
         html.Li([dcc.Link(item["text"], href=suggestion_href(item)),
-                 html.Span(f" {KIND_LABELS.get(item['kind'], item['kind'])}",
+                 html.Span(" " + (_(KIND_LABELS[item["kind"]]) if item["kind"] in KIND_LABELS
+                                  else item["kind"]),
                            className="sm-count")])
         for item in items
     ], className="sm-facet-values")]

@@ -7,38 +7,41 @@ from dash import dcc, html
 
 from ingest.graph import split_id
 from viz.components.links import shared_records_href, topic_href
+from viz.i18n import N_, _, ngettext
 
-KIND_NAMES = {"subject": "Subject heading", "author": "Author", "class": "LC class"}
+KIND_NAMES = {"subject": N_("Subject heading"), "author": N_("Author"), "class": N_("LC class")}
 # The same within a line ("Minjok Tʻongil Yŏnʼguwŏn (Korea) author · 4 records shared");
 # most topics are headings, which go unsaid (their links' titles say it).
-KIND_WORDS = {"subject": "", "author": "author", "class": "LC class"}
+KIND_WORDS = {"subject": "", "author": N_("author"), "class": N_("LC class")}
 
 
 def kind_name(node_id: str) -> str:
-    return KIND_NAMES.get(split_id(node_id)[0], "Topic")
+    return _(KIND_NAMES.get(split_id(node_id)[0], N_("Topic")))
 
 
 def kind_word(node_id: str) -> str:
-    return KIND_WORDS.get(split_id(node_id)[0], "topic")
+    word = KIND_WORDS.get(split_id(node_id)[0], N_("topic"))
+    return _(word) if word else ""
 
 
 def records_text(n: int) -> str:
-    return f"{n:,} record{'s' if n != 1 else ''}"
+    return ngettext("{n} record", "{n} records", n)
 
 
 def strength(weight: float) -> str:
     """npmi in words: 1 means the two only ever occur together, 0 no more than chance
     (docs/graph.md); the graph keeps only links above 0."""
     if weight >= 0.6:
-        return "strong"
+        return _("strong")
     if weight >= 0.3:
-        return "moderate"
-    return "weak"
+        return _("moderate")
+    return _("weak")
 
 
 def association(weight: float) -> html.Span:
     """A link's strength in a word, its npmi in the title."""
-    return html.Span(f" · {strength(weight)}", title=f"association (npmi) {weight:.2f}",
+    return html.Span(f" · {strength(weight)}",
+                     title=_("association (npmi) {weight}", weight=format(weight, ".2f")),
                      className="sm-meta sm-strength")
 
 
@@ -50,7 +53,8 @@ def topic_link(node: dict, **args) -> dcc.Link:
 
 def shared_link(a: str, b: str, records: int) -> dcc.Link:
     """The reason a link exists, as a link to exactly the records holding both ends."""
-    return dcc.Link(f"{records_text(records)} shared", href=shared_records_href(a, b),
+    return dcc.Link(ngettext("{n} record shared", "{n} records shared", records),
+                    href=shared_records_href(a, b),
                     className="sm-shared")
 
 

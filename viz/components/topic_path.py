@@ -11,6 +11,8 @@ from dash import dcc, html
 
 from viz.components.links import topic_href
 from viz.components.topic_links import association, kind_word, shared_link, topic_link
+from viz import i18n
+from viz.i18n import _, ngettext
 
 # As the API's path queries (viz/api.py): beyond six links a connection says little.
 MAX_HOPS = 6
@@ -19,17 +21,21 @@ MAX_HOPS = 6
 def path_form(node_id: str, to: str = "", depth: int | None = None) -> html.Form:
     """The form; it submits to the topic's own page, keeping ``depth`` when given."""
     fields = [
-        html.Label("How is this connected to …", htmlFor="topic-to", className="sm-label"),
+        html.Label(_("How is this connected to …"), htmlFor="topic-to", className="sm-label"),
         html.Div([
             dcc.Input(id="topic-to", name="to", type="text", value=to, autoComplete="off",
-                      placeholder="another subject, author or class", className="sm-input"),
-            html.Button("Connect", type="submit", className="sm-button", id="topic-connect"),
+                      placeholder=_("another subject, author or class"),
+                      className="sm-input"),
+            html.Button(_("Connect"), type="submit", className="sm-button", id="topic-connect"),
         ], className="sm-searchbox"),
     ]
     if depth is not None:
         fields.append(dcc.Input(name="depth", type="hidden", value=str(depth)))
+    if i18n.current().url_lang:
+        fields.append(dcc.Input(name=i18n.PARAMETER, type="hidden", value=i18n.current().url_lang))
     # The action is the page's path without its query: the browser adds the fields.
-    return html.Form(fields, action=topic_href(node_id), method="get", id="topic-path-form")
+    return html.Form(fields, action=topic_href(node_id).split("?")[0], method="get",
+                     id="topic-path-form")
 
 
 def path_steps(path: dict) -> list[dict]:
@@ -61,7 +67,8 @@ def path_answer(path: dict) -> html.Ol:
             link = step["link"]
             body += [html.Br(), html.Span("↓ ", **{"aria-hidden": "true"}),
                      shared_link(node["id"], following["node"]["id"], link["records"]),
-                     html.Span(f" with {following['node']['label']}", className="sm-meta"),
+                     html.Span(" " + _("with {topic}", topic=following["node"]["label"]),
+                               className="sm-meta"),
                      association(link["weight"])]
         items.append(html.Li(body))
     return html.Ol(items, className="sm-path", id="topic-path")
@@ -72,11 +79,11 @@ def path_section(node_id: str, to: str, depth: int | None, answer) -> html.Secti
     body: list = [path_form(node_id, to, depth)]
     if isinstance(answer, dict):
         hops = len(answer["edges"])
-        body.append(html.P(f"{hops} link{'s' if hops != 1 else ''} apart:" if hops else
-                           "That is this topic.", className="sm-message",
+        body.append(html.P(ngettext("{n} link apart:", "{n} links apart:", hops) if hops else
+                           _("That is this topic."), className="sm-message",
                            id="topic-path-summary"))
         body.append(path_answer(answer))
     elif answer:
         body.append(html.P(answer, className="sm-message sm-error", id="topic-path-summary"))
-    return html.Section([html.H2("Connections", className="sm-h2"), *body],
+    return html.Section([html.H2(_("Connections"), className="sm-h2"), *body],
                         id="topic-connections")

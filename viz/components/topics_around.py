@@ -10,12 +10,13 @@ from ingest.graph import node_id
 from viz.components import map_view
 from viz.components.topic_links import link_line, records_text, topic_link
 from viz.graph import views
+from viz.i18n import N_, _, ngettext
 
 MAX_TOPICS = 8       # a phone screen's worth
 NEIGHBOURS = 3       # per topic: the strongest few
-EXPLAIN = ("The ringed dots are this record's topics, with their strongest neighbours; "
-           "topics of other regions sit around the edge, towards where they are on the "
-           "map. A line opens the records its two topics share.")
+EXPLAIN = N_("The ringed dots are this record's topics, with their strongest neighbours; "
+              "topics of other regions sit around the edge, towards where they are on the "
+              "map. A line opens the records its two topics share.")
 
 
 def record_topics(store, record: dict) -> list[int]:
@@ -65,9 +66,10 @@ def topics_around(store, record: dict) -> html.Section | None:
         ]))
     view, markup = map_view.drawn_local(
         store, ("record", tuple(mine)), lambda: record_map(store, mine),
-        f"Map of this record's {len(mine)} topics and their neighbours")
+        ngettext("Map of this record's {n} topic and its neighbours",
+                 "Map of this record's {n} topics and their neighbours", len(mine)))
     drawn = map_view.local_map(view, markup, id="record-map", explain=EXPLAIN)
-    return html.Section([html.H2("Topics around this record", className="sm-h2"), drawn,
+    return html.Section([html.H2(_("Topics around this record"), className="sm-h2"), drawn,
                          html.Ul(items, className="sm-twin", id="record-topics-list")],
                         id="record-topics")
 

@@ -11,6 +11,7 @@ from dash import dcc, html
 from index.facets import BY_NAME
 from index.queries import SearchParams
 from viz.components.links import search_href
+from viz.i18n import ngettext, number
 
 # Decades between the first and the last are shown even when empty (a gap in a
 # histogram is information), unless that would make more rows than a phone shows.
@@ -59,10 +60,12 @@ def year_histogram(params: SearchParams, buckets: list[dict], id: str) -> html.O
         label = f"{bar.start}–{bar.end}"
         bar_span = html.Span(html.Span(className="sm-bar-fill", style={"width": f"{bar.percent}%"}),
                              className="sm-bar")
-        count = html.Span(f"{bar.count:,}", className="sm-count")
+        count = html.Span(number(bar.count), className="sm-count")
         if bar.count:
             href = search_href(params.replace(year_from=bar.start, year_to=bar.end, page=1))
-            head = dcc.Link(label, href=href, title=f"{bar.count:,} records from {label}")
+            head = dcc.Link(label, href=href, title=ngettext("{n} record from {years}",
+                                                             "{n} records from {years}",
+                                                             bar.count, years=label))
         else:
             head = html.Span(label, className="sm-meta")
         rows.append(html.Li([head, bar_span, count], className="sm-bar-row"))

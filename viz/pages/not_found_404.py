@@ -6,15 +6,19 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from viz.components.links import home_href
+from viz.components.language_switch import language_switch
 from viz.components.search_box import search_box, suggest_box
+from viz.i18n import _
 
-dash.register_page(__name__, path="/404", title="shelfmap — no such page", name="Not found")
+dash.register_page(__name__, path="/404", title=lambda **_args: _("shelfmap — no such page"),
+                   name="Not found")
 
 
 def layout(**_args):
-    return html.Main([search_box(), suggest_box(),
-                      html.H1("No such page", className="sm-h1"),
-                      html.P(["Nothing lives at this address. ",
-                              dcc.Link("Search the catalogue", href="/"), " instead."],
+    return html.Main([search_box(), suggest_box(), language_switch(),
+                      html.H1(_("No such page"), className="sm-h1"),
+                      html.P([_("Nothing lives at this address."), " ",
+                              dcc.Link(_("Search the catalogue"), href=home_href())],
                              className="sm-message", id="notfound-message")],
                      className="sm-page", **{"data-status": "404"})

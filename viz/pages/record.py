@@ -8,30 +8,35 @@ import dash
 from dash import dcc, html
 
 from index.documents import lcc_class
+from index.queries import SearchParams
 from index.related import related
 from index.search import SearchUnavailable, get_record
 from viz.components import services
-from viz.components.links import filter_href
+from viz.components.language_switch import language_switch
+from viz.components.links import filter_href, home_href, search_href
 from viz.components.related_list import cite_links, related_section
 from viz.components.search_box import search_box, suggest_box
 from viz.components.shelf import shelf_section
 from viz.components.topics_around import topics_around
+from viz.i18n import _, lang_attr, language_name
 
-dash.register_page(__name__, path_template="/record/<record_id>", title="shelfmap — record",
-                   name="Record")
+dash.register_page(__name__, path_template="/record/<record_id>",
+                   title=lambda **_args: _("shelfmap — record"), name="Record")
 
 
-def _pair(romanised, original) -> list:
-    """A romanised value with its original-script twin beside it."""
-    out = [html.Span(romanised)] if romanised else []
+def _pair(romanised, original, code: str | None) -> list:
+    """A romanised value with its original-script twin beside it, each marked with its
+    language (``code``: the record's)."""
+    out = [html.Span(romanised, **lang_attr(code, romanised))] if romanised else []
     if original and original != romanised:
-        out.append(html.Span(original, className="sm-original"))
+        out.append(html.Span(original, className="sm-original", **lang_attr(code, original)))
     return out
 
 
-def _links(values: list[str], facet: str, originals: list[str] | None = None) -> html.Ul:
+def _links(values: list[str], facet: str, originals: list[str] | None = None,
+           code: str | None = None) -> html.Ul:
     items = [html.Li(dcc.Link(v, href=filter_href(facet, v))) for v in values]
-    items += [html.Li(v, className="sm-original") for v in originals or []]
+    items += [html.Li(v, className="sm-original", **lang_attr(code, v)) for v in originals or []]
     return html.Ul(items, className="sm-list")
 
 
@@ -54,45 +59,50 @@ def _classification(record: dict) -> list:
 
 def record_view(record: dict) -> html.Article:
     r = record
+    code = r.get("language")
     rows = (
-        _row("Authors", _links(r["authors"], "author", r["authors_original"])
+        _row(_("Authors"), _links(r["authors"], "author", r["authors_original"], code)
              if r["authors"] or r["authors_original"] else None)
-        + _row("Subjects", _links(r["subjects"], "subject", r["subjects_original"])
+        + _row(_("Subjects"), _links(r["subjects"], "subject", r["subjects_original"], code)
                if r["subjects"] or r["subjects_original"] else None)
-        + _row("Classification", _classification(r))
-        + _row("Year", dcc.Link(str(r["year"]), href=f"/?year_from={r['year']}&year_to={r['year']}")
+        + _row(_("Classification"), _classification(r))
+        + _row(_("Year"), dcc.Link(str(r["year"]), href=search_href(
+            SearchParams(year_from=r["year"], year_to=r["year"])))
                if r["year"] is not None else None)
-        + _row("Language", dcc.Link(r["language"], href=filter_href("language", r["language"]))
+        + _row(_("Language"), dcc.Link(language_name(r["language"]),
+                                       href=filter_href("language", r["language"]))
                if r["language"] else None)
-        + _row("Publisher", _pair(r["publisher"], r["publisher_original"]))
-        + _row("Place", _pair(r["place"], r["place_original"]))
-        + _row("ISBN", ", ".join(r["isbn"] or []))
-        + _row("Summary", r["summary"])
-        + _row("Record", html.Code(r["id"]))
+        + _row(_("Publisher"), _pair(r["publisher"], r["publisher_original"], code))
+        + _row(_("Place"), _pair(r["place"], r["place_original"], code))
+        + _row(_("ISBN"), ", ".join(r["isbn"] or []))
+        + _row(_("Summary"), html.Span(r["summary"], **lang_attr(code, r["summary"]))
+               if r["summary"] else None)
+        + _row(_("Record"), html.Code(r["id"]))
     )
-    head = [html.H1(r["title"] or r["title_original"] or "[untitled]", id="record-title")]
+    title = r["title"] or r["title_original"]
+    head = [html.H1(title or _("[untitled]"), id="record-title", **lang_attr(code, title))]
     if r["title"] and r["title_original"]:
         head.append(html.P(r["title_original"], className="sm-original sm-big",
-                           id="record-title-original"))
+                           id="record-title-original", **lang_attr(code, r["title_original"])))
     return html.Article(head + [html.Dl(rows, className="sm-fields")], className="sm-record")
 
 
 def layout(record_id: str | None = None, **_args):
     # Every page has the search box at its top; "‹ Search" goes back to the start.
-    back = html.Div([search_box(), suggest_box(),
-                     html.P(dcc.Link("‹ Search", href="/"), className="sm-back")])
+    back = html.Div([search_box(), suggest_box(), language_switch(),
+                     html.P(dcc.Link(_("‹ Search"), href=home_href()), className="sm-back")])
     if not record_id:
-        return html.Main([back, html.P("No record named.", className="sm-message")],
+        return html.Main([back, html.P(_("No record named."), className="sm-message")],
                          className="sm-page", **{"data-status": "404"})
     ctx = services.current()
     try:
         record = get_record(ctx.es, ctx.alias, unquote(record_id))
     except SearchUnavailable:
-        return html.Main([back, html.P("The catalogue is unavailable right now.",
+        return html.Main([back, html.P(_("The catalogue is unavailable right now."),
                                        className="sm-message sm-error")], className="sm-page",
                          **{"data-status": "503"})
     if record is None:
-        return html.Main([back, html.P(f"No record {unquote(record_id)!s} in the catalogue.",
+        return html.Main([back, html.P(_("No record {id} in the catalogue.", id=unquote(record_id)),
                                        className="sm-message sm-error", id="record-missing")],
                          className="sm-page", **{"data-status": "404"})
     try:

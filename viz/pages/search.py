@@ -14,10 +14,13 @@ from viz.components.facet_list import active_filters, facet_lists
 from viz.components.hits import hit_list
 from viz.components import map_view
 from viz.components.links import kept_args, search_href
+from viz.components.language_switch import language_switch
 from viz.components.search_box import search_box, suggest_box
 from viz.components.sorting import sort_links
+from viz.i18n import _, ngettext
 
-dash.register_page(__name__, path="/", title="shelfmap — search", name="Search")
+dash.register_page(__name__, path="/", title=lambda **_args: _("shelfmap — search"),
+                   name="Search")
 
 PAGE_FIELDS = ("title_original",)  # shown beside the romanised title
 
@@ -28,11 +31,11 @@ def _pager(params: SearchParams, total: int) -> html.Nav | None:
         return None
     links = []
     if params.page > 1:
-        links.append(dcc.Link("‹ Previous", href=search_href(params.replace(page=params.page - 1)),
+        links.append(dcc.Link(_("‹ Previous"), href=search_href(params.replace(page=params.page - 1)),
                               className="sm-button"))
-    links.append(html.Span(f"Page {params.page} of {last}", className="sm-count"))
+    links.append(html.Span(_("Page {page} of {last}", page=params.page, last=last), className="sm-count"))
     if params.page < last:
-        links.append(dcc.Link("Next ›", href=search_href(params.replace(page=params.page + 1)),
+        links.append(dcc.Link(_("Next ›"), href=search_href(params.replace(page=params.page + 1)),
                               className="sm-button", id="search-next"))
     return html.Nav(links, className="sm-pager")
 
@@ -46,23 +49,24 @@ def layout(**args):
         params = parse_search_params(args)
     except BadParameter as exc:
         q = args.get("q")
-        return html.Main([search_box(q if isinstance(q, str) else ""), suggest_box(),
-                          _message(f"The address has a bad {exc.name}: {exc.message}.", "error")],
+        return html.Main([search_box(q if isinstance(q, str) else ""), suggest_box(), language_switch(),
+                          _message(_("The address has a bad {name}: {detail}.", name=exc.name,
+                                     detail=exc.message), "error")],
                          className="sm-page", **{"data-status": "400"})
     ctx = services.current()
     ctx.log_query("page", args)
     try:
         result = search(ctx.es, ctx.alias, params, PAGE_FIELDS)
     except SearchUnavailable:
-        return html.Main([search_box(params.q, kept_args(params)), suggest_box(),
-                          _message("Search is unavailable right now. Please try again soon.",
+        return html.Main([search_box(params.q, kept_args(params)), suggest_box(), language_switch(),
+                          _message(_("Search is unavailable right now. Please try again soon."),
                                    "error")], className="sm-page", **{"data-status": "503"})
     total = result["total"]
-    summary = f"{total:,} record{'s' if total != 1 else ''}"
-    if params.q:
-        summary += f" for “{params.q}”"
+    summary = ngettext("{n} record for “{query}”", "{n} records for “{query}”", total,
+                       query=params.q) if params.q else \
+        ngettext("{n} record", "{n} records", total)
     body = [html.Section([_message(summary) if total else
-                          _message("Nothing found. Try fewer words or remove a filter."),
+                          _message(_("Nothing found. Try fewer words or remove a filter.")),
                           sort_links(params) if total > 1 else None,
                           hit_list(result["hits"]), _pager(params, total)],
                          className="sm-results"),
@@ -71,7 +75,7 @@ def layout(**args):
             around_results(map_view.store(), params, result["facets"])
             if params.query_string() and total else None,
             html.Aside(facet_lists(params, result["facets"]), className="sm-side")]
-    return html.Main([search_box(params.q, kept_args(params)), suggest_box(),
+    return html.Main([search_box(params.q, kept_args(params)), suggest_box(), language_switch(),
                       active_filters(params),
                       _home_map(params), html.Div(body, className="sm-body")],
                      className="sm-page")

@@ -29,6 +29,7 @@ from viz.components.hits import hit_list
 from viz.components.links import (TOPIC_FACETS, search_href, shared_records_href,
                                   topic_href, topic_params, topic_records_href)
 from viz.components.neighbourhood_list import neighbourhood_list, neighbourhood_tree
+from viz.components.language_switch import language_switch
 from viz.components.search_box import search_box, suggest_box
 from viz.components.topic_links import kind_name, records_text
 from viz.components.topic_lookup import find_topic
@@ -37,9 +38,10 @@ from viz.components.year_bars import year_histogram
 from viz.graph.requests import bounded_int
 from viz.graph import views
 from viz.graph.store import UnknownNode
+from viz.i18n import N_, _, ngettext, number, pieces
 
-dash.register_page(__name__, path_template="/topic/<topic_id>", title="shelfmap — topic",
-                   name="Topic")
+dash.register_page(__name__, path_template="/topic/<topic_id>",
+                   title=lambda **_args: _("shelfmap — topic"), name="Topic")
 
 PAGE_FIELDS = ("title_original",)
 RECORDS_SHOWN = 10
@@ -48,11 +50,11 @@ NEIGHBOURHOOD_LIMIT = 30
 DEFAULT_DEPTH = 2
 NARROWER_SHOWN = 20
 TOP_SHOWN = 8
-GRAPH_HINT = "The topic map has not been built yet (run `shelfmap graph`)."
-EXPLAIN_NEIGHBOURHOOD = ("The ringed dot is this topic. Its own region's topics keep their "
-                         "places on the map; topics of other regions sit around the edge, "
-                         "towards where they are. A line joins two topics that share "
-                         "records and opens them.")
+GRAPH_HINT = N_("The topic map has not been built yet (run `shelfmap graph`).")
+EXPLAIN_NEIGHBOURHOOD = N_("The ringed dot is this topic. Its own region's topics keep their "
+                            "places on the map; topics of other regions sit around the edge, "
+                            "towards where they are. A line joins two topics that share "
+                            "records and opens them.")
 
 
 def _text(value) -> str:
@@ -64,7 +66,7 @@ def _text(value) -> str:
 
 def _page(children: list, status: int = 200, q: str = "") -> html.Main:
     extra = {"data-status": str(status)} if status != 200 else {}
-    return html.Main([search_box(q), suggest_box(), *children],
+    return html.Main([search_box(q), suggest_box(), language_switch(), *children],
                      className="sm-page sm-topic", **extra)
 
 
@@ -82,24 +84,27 @@ def _header(node: dict, total: int | None, original: str | None = None) -> html.
     return html.Header([
         html.P(kind, className="sm-kicker", id="topic-kind"),
         html.H1(node["label"], id="topic-title"),
-        html.P([html.Span(original, className="sm-original"),
-                " in original script"], className="sm-meta", id="topic-original")
+        html.P(pieces("{heading} in original script",
+                      heading=html.Span(original, className="sm-original")),
+               className="sm-meta", id="topic-original")
         if original else None,
-        html.P([dcc.Link(f"All {records_text(count)} ›", href=topic_records_href(node["id"]),
+        html.P([dcc.Link(_("All {records} ›", records=records_text(count)),
+                         href=topic_records_href(node["id"]),
                          id="topic-all-records")], className="sm-meta"),
     ], className="sm-topic-head")
 
 
 def _records(node: dict, result: dict | None) -> html.Section:
     if result is None:
-        body = [_message("The catalogue is unavailable right now.", "topic-records-missing")]
+        body = [_message(_("The catalogue is unavailable right now."), "topic-records-missing")]
     else:
         body = [hit_list(result["hits"])]
         if result["total"] > len(result["hits"]):
-            body.append(html.P(dcc.Link(f"All {records_text(result['total'])} ›",
+            body.append(html.P(dcc.Link(_("All {records} ›",
+                                          records=records_text(result["total"])),
                                         href=topic_records_href(node["id"]),
                                         className="sm-button"), className="sm-more"))
-    return html.Section([_h2("Records"), *body], id="topic-records")
+    return html.Section([_h2(_("Records")), *body], id="topic-records")
 
 
 def _heading_links(store, headings: list[dict], id: str) -> html.Ul:
@@ -107,7 +112,7 @@ def _heading_links(store, headings: list[dict], id: str) -> html.Ul:
     for h in headings:
         # A heading the graph left out (no kept link) still opens its records.
         href = topic_href(h["id"]) if h["id"] in store.index else topic_records_href(h["id"])
-        count = html.Span(f" {h['records']:,}", className="sm-count") \
+        count = html.Span(f" {number(h['records'])}", className="sm-count") \
             if h["records"] is not None else None
         items.append(html.Li([dcc.Link(h["label"], href=href), count]))
     return html.Ul(items, className="sm-facet-values", id=id)
@@ -125,7 +130,7 @@ def _hierarchy(store, node: dict, facets: dict | None) -> list:
         rows = [{"id": h, "label": split_id(h)[1],
                  "records": int(store.records[store.index[h]]) if h in store.index else None}
                 for h in above]
-        out += [_h2("Broader"), _heading_links(store, rows, "topic-broader")]
+        out += [_h2(_("Broader")), _heading_links(store, rows, "topic-broader")]
     below = {n["id"]: n for n in store.narrower(node["id"], NARROWER_SHOWN)}
     # The search's subject facet adds narrower headings the graph left out (a heading
     # without a kept link is not a node), with their counts under this topic.
@@ -135,7 +140,7 @@ def _hierarchy(store, node: dict, facets: dict | None) -> list:
             below[h] = {"id": h, "label": b["value"], "records": b["count"]}
     if below:
         rows = sorted(below.values(), key=lambda n: (-n["records"], n["id"]))[:NARROWER_SHOWN]
-        out += [_h2("Narrower"), _heading_links(store, rows, "topic-narrower")]
+        out += [_h2(_("Narrower")), _heading_links(store, rows, "topic-narrower")]
     return out
 
 
@@ -153,48 +158,51 @@ def _top(store, node: dict, facets: dict, facet: str, title: str) -> list:
         # A value the graph left out (too few records) still opens its records.
         name = dcc.Link(label, href=topic_href(other) if found is not None
                         else topic_records_href(other))
-        items.append(html.Li([name, " ", dcc.Link(f"{b['count']:,}",
-                                                  href=shared_records_href(node["id"], other),
-                                                  className="sm-count",
-                                                  title=f"{records_text(b['count'])} shared")]))
+        items.append(html.Li([name, " ", dcc.Link(
+            number(b["count"]), href=shared_records_href(node["id"], other), className="sm-count",
+            title=ngettext("{n} record shared", "{n} records shared", b["count"]))]))
         if len(items) == TOP_SHOWN:
             break
     if not items:
         return []
-    return [_h2(title), html.Ul(items, className="sm-facet-values", id=f"topic-top-{facet}")]
+    return [_h2(_(title)), html.Ul(items, className="sm-facet-values", id=f"topic-top-{facet}")]
 
 
 def _neighbourhood(store, node: dict, depth: int) -> html.Section:
     near = store.neighbourhood(node["id"], 1, NEIGHBOURHOOD_LIMIT)
     wide = store.neighbourhood(node["id"], 2, NEIGHBOURHOOD_LIMIT) if depth == 2 else None
     tree = neighbourhood_tree(node["id"], near, wide)
-    hops = [dcc.Link("one hop", href=topic_href(node["id"], depth=1), id="topic-depth-1")
-            if depth != 1 else html.Strong("one hop"), " · ",
-            dcc.Link("two hops", href=topic_href(node["id"]), id="topic-depth-2")
-            if depth != 2 else html.Strong("two hops")]
+    one, two = _("one hop"), _("two hops")
+    hops = [dcc.Link(one, href=topic_href(node["id"], depth=1), id="topic-depth-1")
+            if depth != 1 else html.Strong(one), " · ",
+            dcc.Link(two, href=topic_href(node["id"]), id="topic-depth-2")
+            if depth != 2 else html.Strong(two)]
     view, markup = map_view.drawn_local(
         store, ("topic", node["id"], depth),
         lambda: views.local(store, [store.index[n["id"]] for n in (wide or near)["nodes"]],
                             marked=[store.index[node["id"]]]),
-        f"Map of the topics around {node['label']}")
+        _("Map of the topics around {topic}", topic=node["label"]))
     drawn = map_view.local_map(view, markup, id="topic-map", explain=EXPLAIN_NEIGHBOURHOOD)
-    body = [html.P(["Linked topics, strongest link first: ", *hops], className="sm-meta"),
-            drawn, neighbourhood_list(tree, f"Topics linked to {node['label']}")] if tree \
-        else [_message("No linked topics.", "topic-twin-empty", error=False)]
-    return html.Section([_h2("Around this topic"), *body], id="topic-around")
+    body = [html.P([_("Linked topics, strongest link first:"), " ", *hops], className="sm-meta"),
+            drawn, neighbourhood_list(tree, _("Topics linked to {topic}", topic=node["label"]))] \
+        if tree else [_message(_("No linked topics."), "topic-twin-empty", error=False)]
+    return html.Section([_h2(_("Around this topic")), *body], id="topic-around")
 
 
 def _path(ctx, store, node: dict, to: str):
     """The path to ``to`` (a dict), or why there is none (a sentence)."""
-    target, _ = find_topic(store, to, ctx.es, ctx.alias)
+    target = find_topic(store, to, ctx.es, ctx.alias)[0]
     if target is None:
-        return f"No topic is called “{to}”. Try a subject heading, an author or a class."
+        return _("No topic is called “{topic}”. Try a subject heading, an author or a class.",
+                 topic=to)
     try:
         path = store.path(node["id"], target, max_hops=MAX_HOPS)
     except UnknownNode:
-        return f"No topic is called “{to}”."
+        return _("No topic is called “{topic}”.", topic=to)
     if path is None:
-        return f"No connection of at most {MAX_HOPS} links to {store.labels[target]}."
+        return ngettext("No connection of at most {n} link to {topic}.",
+                        "No connection of at most {n} links to {topic}.", MAX_HOPS,
+                        topic=store.labels[target])
     return path
 
 
@@ -202,22 +210,22 @@ def layout(topic_id: str | None = None, **args):
     ctx = services.current()
     store = ctx.graph()
     if store is None:
-        return _page([_message(GRAPH_HINT, "topic-no-graph")], 503)
+        return _page([_message(_(GRAPH_HINT), "topic-no-graph")], 503)
     asked = unquote(_text(topic_id)).strip()
     found, through_original = find_topic(store, asked[:500], ctx.es, ctx.alias)
     if found is None:
         shown = asked[:200]
-        return _page([html.H1("No such topic", id="topic-missing"),
-                      html.P([f"The topic map has no topic “{shown}”. ",
-                              dcc.Link("Search the catalogue for it",
+        return _page([html.H1(_("No such topic"), id="topic-missing"),
+                      html.P([_("The topic map has no topic “{topic}”.", topic=shown), " ",
+                              dcc.Link(_("Search the catalogue for it"),
                                        href=search_href(SearchParams(q=shown))), "."],
                              className="sm-message")], 404)
     node = store.node(found)
     try:
         depth = bounded_int({"depth": _text(args.get("depth"))}, "depth", DEFAULT_DEPTH, 1, 2)
     except BadParameter as exc:
-        return _page([_message(f"The address has a bad {exc.name}: {exc.message}.",
-                               "topic-bad-parameter")], 400)
+        return _page([_message(_("The address has a bad {name}: {detail}.", name=exc.name,
+                                 detail=exc.message), "topic-bad-parameter")], 400)
     to = " ".join(_text(args.get("to")).split())[:500]
     ctx.log_query("topic", args)
     try:
@@ -231,13 +239,13 @@ def layout(topic_id: str | None = None, **args):
         histogram = year_histogram(topic_params(node["id"]), facets.get("year", []),
                                    "topic-years")
         if histogram is not None:
-            side += [_h2("Years"), histogram]
+            side += [_h2(_("Years")), histogram]
         if split_id(node["id"])[0] != "author":
-            side += _top(store, node, facets, "author", "Top authors")
+            side += _top(store, node, facets, "author", N_("Top authors"))
         if split_id(node["id"])[0] != "class":
-            side += _top(store, node, facets, "class", "Top classes")
+            side += _top(store, node, facets, "class", N_("Top classes"))
         if split_id(node["id"])[0] != "subject":
-            side += _top(store, node, facets, "subject", "Top subjects")
+            side += _top(store, node, facets, "subject", N_("Top subjects"))
     connections = path_section(node["id"], to, depth if depth != DEFAULT_DEPTH else None,
                                _path(ctx, store, node, to) if to else None)
     main = [_records(node, result), _neighbourhood(store, node, depth)]
