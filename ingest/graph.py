@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from ingest import classification
+from ingest import classification, kdc
 from ingest.subjects import SEPARATOR
 
-KINDS = ("subject", "author", "class")
+# "class" is an LC class (its letters), "kdc" a division of the Korean Decimal
+# Classification (its three digits), as a Korean library classes its books.
+KINDS = ("subject", "author", "class", "kdc")
 # The kinds of pairs that are counted, named "<kind>-<kind>" in id order: every
-# "author:..." and "class:..." id sorts before every "subject:..." id.
-LINK_KINDS = ("subject-subject", "author-subject", "class-subject")
+# "author:...", "class:..." and "kdc:..." id sorts before every "subject:..." id.
+LINK_KINDS = ("subject-subject", "author-subject", "class-subject", "kdc-subject")
 ID_SEPARATOR = ":"
 
 
@@ -198,6 +200,22 @@ def class_label(letters: str) -> str:
     """
     caption = class_caption(letters)
     return f"{letters} {caption}" if caption else letters
+
+
+def kdc_label(division: str) -> str:
+    """The label of a KDC division's node: its number and caption in Korean, then in
+    English (the graph is built once for both interface languages).
+
+    >>> kdc_label("910")
+    '910 아시아 · Asia'
+    """
+    ko, en = kdc.caption(division, "ko"), kdc.caption(division, "en")
+    return f"{division} {ko} · {en}" if ko and en else division
+
+
+def kdc_labels() -> dict[str, str]:
+    """The label of every KDC division, by its number."""
+    return {f"{main}{div}0": kdc_label(f"{main}{div}0") for main in range(10) for div in range(10)}
 
 
 def class_labels() -> dict[str, str]:

@@ -18,10 +18,20 @@ from ingest.subjects import SEPARATOR
 
 log = logging.getLogger("shelfmap.graph")
 
-COLUMNS = ("id", "subject_terms", "authors", "lcc_class")
+COLUMNS = ("id", "subject_terms", "authors", "lcc_class", "kdc_division")
 # Rows per written Parquet file: the analysis step reads whole tables with pyarrow, so
 # a few large files serve it better than one per Spark partition.
 _ROWS_PER_FILE = 2_000_000
+
+
+def read_records(spark, source: Path):
+    """The catalogue's columns the graph reads; a catalogue written before a column
+    existed (kdc_division) reads it as empty."""
+    from pyspark.sql import functions as F
+
+    frame = spark.read.parquet(str(source))
+    return frame.select(*(c if c in frame.columns else F.lit(None).cast("string").alias(c)
+                          for c in COLUMNS))
 
 
 def _prefix(kind: str) -> str:
@@ -45,7 +55,8 @@ def occurrences(records):
 
     return (held("subject", F.array_distinct("subject_terms"))
             .unionByName(held("author", F.array_distinct("authors")))
-            .unionByName(held("class", F.array("lcc_class"))))
+            .unionByName(held("class", F.array("lcc_class")))
+            .unionByName(held("kdc", F.array("kdc_division"))))
 
 
 def node_counts(held, min_support: int):
@@ -144,15 +155,16 @@ def graph_nodes(spark, counts, edges):
 
     degrees = (edges.select(F.explode(F.array("source", "target")).alias("id"))
                .groupBy("id").agg(F.count(F.lit(1)).cast("int").alias("degree")))
-    classes = spark.createDataFrame(sorted(graph.class_labels().items()),
-                                    "_letters string, _class_label string")
+    labels = [(f"class:{k}", v) for k, v in graph.class_labels().items()]
+    labels += [(f"kdc:{k}", v) for k, v in graph.kdc_labels().items()]
+    classes = spark.createDataFrame(sorted(labels), "_letters string, _class_label string")
     nodes = counts.join(degrees, "id").select(
         "id", _kind(F.col("id")).alias("kind"),
         F.expr(f"substr(id, instr(id, '{graph.ID_SEPARATOR}') + 1)").alias("_value"),
         "records", "degree")
-    is_class = F.col("kind") == "class"
+    is_class = F.col("kind").isin("class", "kdc")
     nodes = nodes.join(F.broadcast(classes),
-                       is_class & (F.col("_value") == F.col("_letters")), "left")
+                       is_class & (F.col("id") == F.col("_letters")), "left")
     label = F.when(is_class, F.coalesce("_class_label", "_value")).otherwise(F.col("_value"))
     return nodes.select("id", label.alias("label"), "kind",
                         F.col("records").cast("long"), "degree")
@@ -183,7 +195,7 @@ def count_holders(spark, source: Path, chains, *, node: str = "node",
     """
     import pyarrow as pa
 
-    records = spark.read.parquet(str(source)).select(*COLUMNS)
+    records = read_records(spark, source)
     rows = distinct_holders(occurrences(records),
                             spark.createDataFrame(chains.select([node, group])),
                             node=node, group=group).collect()
@@ -236,7 +248,7 @@ def count(settings, out_dir: Path, spark=None, *, min_support: int | None = None
     try:
         step("counting")
         started = time.monotonic()
-        records = spark.read.parquet(str(source)).select(*COLUMNS)
+        records = read_records(spark, source)
         n = records.count()
         held = occurrences(records)
         counts = keep(node_counts(held, min_support))

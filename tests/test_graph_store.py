@@ -352,7 +352,7 @@ def test_written_version_follows_the_spec(tmp_path):
     assert manifest["version"] == version
     assert manifest["format"] == graph_artifacts.FORMAT
     assert manifest["counts"] == {"records": 10_000,
-                                  "nodes": {"subject": 11, "author": 4, "class": 2},
+                                  "nodes": {"subject": 11, "author": 4, "class": 2, "kdc": 0},
                                   "edges": len(LINKS), "communities": 4}
     read = graph_artifacts.read_version(tmp_path)
     assert read.version == version and read.manifest == manifest

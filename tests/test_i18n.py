@@ -163,7 +163,7 @@ def test_a_choice_in_the_url_wins_and_is_carried_by_links():
 
 
 # Visible text a page or component may write as it is: codes and signs.
-CODES = {"LCC ", "DDC {}"}
+CODES = {"LCC ", "KDC ", "DDC {}"}
 
 
 def _inline_texts(node: ast.AST):

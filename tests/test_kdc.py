@@ -142,3 +142,35 @@ def test_next_on_the_kdc_shelf(es, kdc_settings, records):
     assert keys and all(k.startswith("kdc ") for k in keys)
     before = [record_shelf_key(records[h["id"]]) for h in around["before"]]
     assert all(k < "kdc 813.6 정 000064 ㅂ" for k in before)
+
+
+# --- in the topic graph -------------------------------------------------------------------------
+
+@pytest.mark.spark
+def test_kdc_divisions_are_graph_nodes_linked_to_subjects(base_settings, spark, tmp_path):
+    import pyarrow.dataset as ds
+
+    from ingest import catalogue_job, graph_job
+
+    settings = base_settings.replace(home=str(tmp_path / "home"))
+    catalogue_job.run(settings, [str(KORMARC)], spark=spark)
+    graph_job.count(settings, tmp_path / "graph", spark=spark, min_support=2, top_k=5)
+    nodes = ds.dataset(tmp_path / "graph" / "nodes.parquet").to_table().to_pylist()
+    edges = ds.dataset(tmp_path / "graph" / "edges.parquet").to_table().to_pylist()
+    kdc_nodes = {n["id"]: n for n in nodes if n["kind"] == "kdc"}
+    # 910 (6 records: Korean history) and 810 (12: Korean literature), labelled in both
+    # interface languages.
+    assert kdc_nodes["kdc:910"]["label"] == "910 아시아 · Asia"
+    assert kdc_nodes["kdc:810"]["records"] == sum(
+        1 for r in map_raw_all() if r["kdc_division"] == "810")
+    linked = {e["source"] for e in edges if e["source"].startswith("kdc:")}
+    assert linked and all(e["target"].startswith("subject:") for e in edges
+                          if e["source"].startswith("kdc:"))
+
+
+def map_raw_all() -> list[dict]:
+    logging.disable(logging.WARNING)
+    try:
+        return [map_raw(c + b"\x1d") for c in KORMARC.read_bytes().split(b"\x1d")[:-1]]
+    finally:
+        logging.disable(logging.NOTSET)

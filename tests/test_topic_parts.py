@@ -52,12 +52,14 @@ def test_each_kind_of_node_filters_on_the_facet_whose_field_the_graph_counts():
     # The graph job counts nodes in these catalogue columns; the facets filter on the
     # same columns (subject_terms.raw is subject_terms as a keyword). If either moves,
     # a link's count would stop being the number of records it opens.
-    columns = {"subject": "subject_terms", "author": "authors", "class": "lcc_class"}
+    columns = {"subject": "subject_terms", "author": "authors", "class": "lcc_class",
+               "kdc": "kdc_division"}
     assert set(graph_job.COLUMNS) - {"id"} == set(columns.values())
     for kind, facet in TOPIC_FACETS.items():
         assert BY_NAME[facet].field.split(".")[0] == columns[kind]
     assert topic_filter(KN) == ("subject", "Korea (North)")
     assert topic_filter(DS) == ("class", "DS")
+    assert topic_filter("kdc:910") == ("kdc", "910")
     assert topic_filter("author:Kim, Il-sŏng, 1912-1994") == ("author", "Kim, Il-sŏng, 1912-1994")
     for bad in ("community:3", "subject:", "Korea"):
         with pytest.raises(ValueError):

@@ -54,7 +54,8 @@ def _weight_class(weight: float) -> str:
 
 
 # A topic's kind as a view names it (its node id's prefix), in words.
-KINDS = {"subject": N_("subject"), "author": N_("author"), "class": N_("class")}
+KINDS = {"subject": N_("subject"), "author": N_("author"), "class": N_("class"),
+         "kdc": N_("class")}
 
 
 def kind_text(kind: str) -> str:

@@ -39,8 +39,9 @@ def kept_args(params: SearchParams) -> list[tuple[str, str]]:
 
 # The facet that filters on each kind of graph node: the graph counts a record under a
 # node exactly when this facet's field holds the node's value (subject_terms, authors,
-# lcc_class; tests/test_topic_links.py checks they stay the same fields).
-TOPIC_FACETS: dict[str, str] = {"subject": "subject", "author": "author", "class": "class"}
+# lcc_class, kdc_division; tests/test_topic_links.py checks they stay the same fields).
+TOPIC_FACETS: dict[str, str] = {"subject": "subject", "author": "author", "class": "class",
+                                "kdc": "kdc"}
 
 
 def topic_filter(node_id: str) -> tuple[str, str]:

@@ -9,10 +9,12 @@ from ingest.graph import split_id
 from viz.components.links import shared_records_href, topic_href
 from viz.i18n import N_, _, ngettext
 
-KIND_NAMES = {"subject": N_("Subject heading"), "author": N_("Author"), "class": N_("LC class")}
+KIND_NAMES = {"subject": N_("Subject heading"), "author": N_("Author"), "class": N_("LC class"),
+              "kdc": N_("KDC class")}
 # The same within a line ("Minjok Tʻongil Yŏnʼguwŏn (Korea) author · 4 records shared");
 # most topics are headings, which go unsaid (their links' titles say it).
-KIND_WORDS = {"subject": "", "author": N_("author"), "class": N_("LC class")}
+KIND_WORDS = {"subject": "", "author": N_("author"), "class": N_("LC class"),
+              "kdc": N_("KDC class")}
 
 
 def kind_name(node_id: str) -> str:

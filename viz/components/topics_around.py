@@ -21,12 +21,14 @@ EXPLAIN = N_("The ringed dots are this record's topics, with their strongest nei
 
 def record_topics(store, record: dict) -> list[int]:
     """The graph's nodes the record holds: its subject headings (each heading and its
-    broader headings, as the graph counts them), then its authors, then its class;
+    broader headings, as the graph counts them), then its authors, then its classes (LC, KDC);
     at most :data:`MAX_TOPICS`, in that order."""
     ids = [node_id("subject", t) for t in record.get("subject_terms") or []]
     ids += [node_id("author", a) for a in record.get("authors") or []]
     if record.get("lcc_class"):
         ids.append(node_id("class", record["lcc_class"]))
+    if record.get("kdc_division"):
+        ids.append(node_id("kdc", record["kdc_division"]))
     found = [store.index[i] for i in dict.fromkeys(ids) if i in store.index]
     return found[:MAX_TOPICS]
 

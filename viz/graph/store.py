@@ -35,7 +35,7 @@ log = logging.getLogger("shelfmap.graph")
 
 # A label shared by nodes of several kinds names the subject first: the map is a map of
 # topics, and an author or class of the same name is reachable by its id.
-FIND_PREFERENCE = ("subject", "class", "author")
+FIND_PREFERENCE = ("subject", "class", "kdc", "author")
 COMMUNITY_PREFIX = "community:"
 CHECK_SECONDS = 5.0
 

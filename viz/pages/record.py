@@ -18,7 +18,7 @@ from viz.components.related_list import cite_links, related_section
 from viz.components.search_box import search_box, suggest_box
 from viz.components.shelf import shelf_section
 from viz.components.topics_around import topics_around
-from viz.i18n import _, lang_attr, language_name
+from viz.i18n import _, kdc_label, lang_attr, language_name
 
 dash.register_page(__name__, path_template="/record/<record_id>",
                    title=lambda **_args: _("shelfmap — record"), name="Record")
@@ -52,8 +52,17 @@ def _classification(record: dict) -> list:
         cls = lcc_class(record["lcc"])
         parts.append(html.Span(["LCC ", dcc.Link(record["lcc"], href=filter_href("class", cls))
                                 if cls else record["lcc"]]))
+    if record.get("kdc"):
+        # The KDC number, its division's caption in the interface language, and the
+        # division's records one click away (as LC's class).
+        division = record.get("kdc_division")
+        parts.append(html.Span(["KDC ", dcc.Link(record["kdc"], href=filter_href("kdc", division),
+                                                 title=kdc_label(division))
+                                if division else record["kdc"]]))
     if record.get("ddc"):
         parts.append(html.Span(f"DDC {record['ddc']}"))
+    if record.get("call_number") and record.get("call_number") != record.get("lcc"):
+        parts.append(html.Span(record["call_number"], className="sm-call-number"))
     return parts
 
 
