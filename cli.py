@@ -290,7 +290,7 @@ def cmd_status(settings, args) -> int:
         try:
             counts = graph_artifacts.read_manifest(settings.graph_dir, graph)["counts"]
             nodes = counts["nodes"]
-            kinds = ", ".join(f"{n:,} {kind}" for kind, n in nodes.items())
+            kinds = ", ".join(f"{n:,} {kind}" for kind, n in nodes.items() if n)
             print(f"graph:         {graph} ({sum(nodes.values()):,} nodes: {kinds}; "
                   f"{counts['edges']:,} edges)")
         except (OSError, ValueError, KeyError) as exc:

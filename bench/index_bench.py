@@ -76,7 +76,8 @@ def ndjson_chunks(settings, index_name: str, chunk: int) -> list[bytes]:
     from ingest import catalogue, schema
 
     bodies, lines = [], []
-    dataset = ds.dataset(str(catalogue.current_path(settings.catalogue_dir)), format="parquet")
+    dataset = ds.dataset(str(catalogue.current_path(settings.catalogue_dir)), format="parquet",
+                         schema=schema.RECORD)
     for batch in dataset.to_batches(columns=list(schema.FIELDS), batch_size=4096):
         for record in batch.to_pylist():
             lines.append(json.dumps({"index": {"_index": index_name,

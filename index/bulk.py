@@ -333,7 +333,11 @@ def write_row_groups(tasks: Iterable[tuple[str, int]], settings: dict,
     def records():
         for path, group in tasks:
             with pq.ParquetFile(path) as parquet:
-                for batch in parquet.iter_batches(row_groups=[group], columns=list(FIELDS)):
+                # A catalogue written before a field existed (kdc) lacks its column:
+                # its records read it as missing, which documents fill as empty.
+                present = set(parquet.schema_arrow.names)
+                columns = [name for name in FIELDS if name in present]
+                for batch in parquet.iter_batches(row_groups=[group], columns=columns):
                     yield from batch.to_pylist()
 
     started = time.monotonic()

@@ -223,6 +223,20 @@ class Merged(NamedTuple):
     found: checks.Census     # what the new version holds
 
 
+
+def _conformed(frame):
+    """A catalogue version as the current schema reads it: a field added since it was
+    written (kdc, kdc_division, call_number) is there, empty, so the version's records
+    carry on into the next one unchanged (their content hashes leave such empty fields
+    out: ingest.schema.content_hash)."""
+    from pyspark.sql import functions as F
+
+    for field in schema.spark_schema().fields:
+        if field.name not in frame.columns:
+            frame = frame.withColumn(field.name, F.lit(None).cast(field.dataType))
+    return frame
+
+
 def _merge(spark, staging_dir: Path, previous_path: Path | None, full: bool) -> Merged:
     """Decide every record's outcome from the narrow staging table and write, in
     ``staging_dir``, the new catalogue version (``catalogue/``: the previous one minus
@@ -240,7 +254,7 @@ def _merge(spark, staging_dir: Path, previous_path: Path | None, full: bool) -> 
     ranked = good.withColumn("_rank", F.row_number().over(latest))
 
     if previous_path is not None:
-        previous = spark.read.parquet(str(previous_path))
+        previous = _conformed(spark.read.parquet(str(previous_path)))
     else:
         previous = spark.createDataFrame([], schema.spark_schema())
     known = previous.select(F.col("id").alias("key"),

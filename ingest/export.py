@@ -45,7 +45,9 @@ TEXT_FIELDS = frozenset(
 
 
 def _batches(catalogue_path: Path):
-    dataset = ds.dataset(str(catalogue_path), format="parquet")
+    # Read with the current schema: a version written before a field existed (kdc)
+    # gives that field as null.
+    dataset = ds.dataset(str(catalogue_path), format="parquet", schema=schema.RECORD)
     return dataset.to_batches(columns=list(schema.FIELDS), batch_size=_BATCH)
 
 

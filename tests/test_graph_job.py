@@ -153,7 +153,7 @@ def test_tiny_catalogue_exact_graph(tiny_settings, spark, tmp_path):
     summary, nodes, edges = _build(tiny_settings, spark, tmp_path, min_support=2, top_k=2)
 
     assert summary["records"] == 12                  # tiny:12 reaches no node, still counts
-    assert summary["nodes"] == {"subject": 9, "author": 4, "class": 4}
+    assert summary["nodes"] == {"subject": 9, "author": 4, "class": 4, "kdc": 0}
     assert summary["edges"] == len(TINY_EDGES_2_2)
     assert summary["catalogue_version"] == catalogue.current_version(
         tiny_settings.catalogue_dir)
@@ -215,7 +215,7 @@ def test_tiny_catalogue_min_support_and_one_sided_links(tiny_settings, spark, tm
     assert degrees == {KIM: 2, "class:DS": 2, "class:QA": 1, "subject:Juche": 1,
                        KOREA: 4, POLITICS: 2, "subject:Mathematics": 1,
                        "subject:Textbooks": 1}
-    assert summary["nodes"] == {"subject": 5, "author": 1, "class": 2}
+    assert summary["nodes"] == {"subject": 5, "author": 1, "class": 2, "kdc": 0}
 
 
 @pytest.mark.spark

@@ -1,8 +1,8 @@
 """A Korean visitor in real Chromium (tests/browser.py), scripts on and off, on a phone
 and a wide screen: opens /?lang=ko, searches 한국, opens a record, goes back to the
 map, a region and a topic; every page stays Korean (the document's lang, the switch,
-the URL's lang, no interface text in English), whether the server drew it or Dash did.
-Screenshots go to /tmp/i18n-shots/."""
+the URL's lang, no interface text in English, and axe-core finds no missing or invalid
+lang), whether the server drew it or Dash did. Screenshots go to /tmp/i18n-shots/."""
 
 from __future__ import annotations
 
@@ -24,9 +24,26 @@ ENGLISH = ("Search the catalogue", "records", "Sort:", "Relevance", "Related", "
            "No such page")
 
 
+# axe-core's rules on languages: the page has one, it is valid, and so is every lang
+# attribute inside it (Korean titles, romanised ones, Chinese, Japanese...).
+LANG_RULES = ["html-has-lang", "html-lang-valid", "valid-lang"]
+
+
+def _axe_lang(page, where: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "rule", "values": LANG_RULES}})
+    violations = results.response["violations"]
+    assert not violations, (where, [(v["id"], [n["html"][:80] for n in v["nodes"][:3]])
+                                    for v in violations])
+    passed = {r["id"] for r in results.response["passes"]}
+    assert {"html-has-lang", "html-lang-valid"} <= passed, (where, passed)
+
+
 def _korean(page, where: str) -> None:
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.lang") == "ko", where
+    _axe_lang(page, where)
     assert "lang=ko" in page.url, (where, page.url)
     assert page.inner_text("#lang-switch strong") == "한국어", where
     assert page.inner_text("#search-go") == "검색", where
