@@ -86,6 +86,21 @@ def lcc_key(lcc: str | None) -> str | None:
     return " ".join(["lcc", letters, number, *_rest(text[match.end():])])
 
 
+def decimal_class(text: str) -> tuple[str, int] | None:
+    """A decimal class number (Dewey's or KDC's) at the start of ``text``: its three
+    digits and decimals, primes and slashes (segmentation marks) dropped, and where in
+    ``text`` (so cleaned) the rest begins; None when ``text`` does not start with one."""
+    match = _DDC.match(text)
+    if not match:
+        return None
+    whole, decimals = match.groups()
+    return whole + (f".{decimals}" if decimals else ""), match.end()
+
+
+def _clean_marks(text: str) -> str:
+    return text.replace("/", "").replace("'", "").strip()
+
+
 def ddc_key(ddc: str | None) -> str | None:
     """The shelf key of a Dewey number, or None when it is not one.
 
@@ -96,13 +111,12 @@ def ddc_key(ddc: str | None) -> str | None:
     """
     if not ddc:
         return None
-    text = ddc.replace("/", "").replace("'", "").strip()
-    match = _DDC.match(text)
-    if not match:
+    text = _clean_marks(ddc)
+    found = decimal_class(text)
+    if found is None:
         return None
-    whole, decimals = match.groups()
-    number = whole + (f".{decimals}" if decimals else "")
-    return " ".join(["ddc", number, *_rest(text[match.end():])])
+    number, end = found
+    return " ".join(["ddc", number, *_rest(text[end:])])
 
 
 def kdc_key(number: str | None) -> str | None:
@@ -119,13 +133,12 @@ def kdc_key(number: str | None) -> str | None:
     """
     if not number:
         return None
-    text = number.replace("'", "").replace("/", "").strip()
-    match = _DDC.match(text)  # the same shape: three digits and decimals
-    if not match:
+    text = _clean_marks(number)
+    found = decimal_class(text)  # the same shape as Dewey's: three digits and decimals
+    if found is None:
         return None
-    whole, decimals = match.groups()
-    return " ".join(["kdc", whole + (f".{decimals}" if decimals else ""),
-                     *_rest(text[match.end():])])
+    kdc, end = found
+    return " ".join(["kdc", kdc, *_rest(text[end:])])
 
 
 def shelf_key(lcc: str | None, ddc: str | None, kdc: str | None = None,

@@ -11,13 +11,11 @@ in Korean and English, read once per process on first use.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from importlib import resources
 
-# Three digits, then decimals; LC and Korean libraries alike may write a prime or a
-# slash where a number may be cut ("911.05'2"), as Dewey numbers have them.
-_KDC = re.compile(r"\s*(\d{3})(?:\.(\d+))?(?!\d)")
+from ingest.callnumbers import decimal_class  # three digits and decimals, as Dewey's
+
 LANGUAGES = ("ko", "en")
 
 
@@ -37,11 +35,8 @@ def clean(value: str | None) -> str | None:
     """
     if not value:
         return None
-    match = _KDC.match(value.replace("'", "").replace("/", ""))
-    if not match:
-        return None
-    whole, decimals = match.groups()
-    return whole + (f".{decimals}" if decimals else "")
+    found = decimal_class(value.replace("'", "").replace("/", "").lstrip())
+    return found[0] if found else None
 
 
 def division(kdc: str | None) -> str | None:
