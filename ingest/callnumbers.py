@@ -97,8 +97,21 @@ def decimal_class(text: str) -> tuple[str, int] | None:
     return whole + (f".{decimals}" if decimals else ""), match.end()
 
 
-def _clean_marks(text: str) -> str:
+def clean_marks(text: str) -> str:
+    """A class number without its segmentation marks (slashes, primes)."""
     return text.replace("/", "").replace("'", "").strip()
+
+
+def _decimal_key(scheme: str, value: str | None) -> str | None:
+    """The shelf key on ``scheme``'s shelf of a decimal class number and its rest."""
+    if not value:
+        return None
+    text = clean_marks(value)
+    found = decimal_class(text)
+    if found is None:
+        return None
+    number, end = found
+    return " ".join([scheme, number, *_rest(text[end:])])
 
 
 def ddc_key(ddc: str | None) -> str | None:
@@ -109,14 +122,7 @@ def ddc_key(ddc: str | None) -> str | None:
     >>> ddc_key("[Fic]") is None
     True
     """
-    if not ddc:
-        return None
-    text = _clean_marks(ddc)
-    found = decimal_class(text)
-    if found is None:
-        return None
-    number, end = found
-    return " ".join(["ddc", number, *_rest(text[end:])])
+    return _decimal_key("ddc", ddc)
 
 
 def kdc_key(number: str | None) -> str | None:
@@ -131,14 +137,7 @@ def kdc_key(number: str | None) -> str | None:
     >>> kdc_key("LAW") is None
     True
     """
-    if not number:
-        return None
-    text = _clean_marks(number)
-    found = decimal_class(text)  # the same shape as Dewey's: three digits and decimals
-    if found is None:
-        return None
-    kdc, end = found
-    return " ".join(["kdc", kdc, *_rest(text[end:])])
+    return _decimal_key("kdc", number)  # the same shape as Dewey's
 
 
 def shelf_key(lcc: str | None, ddc: str | None, kdc: str | None = None,

@@ -14,7 +14,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from ingest.callnumbers import decimal_class  # three digits and decimals, as Dewey's
+from ingest.callnumbers import clean_marks, decimal_class  # Dewey's shape
 
 LANGUAGES = ("ko", "en")
 
@@ -35,7 +35,7 @@ def clean(value: str | None) -> str | None:
     """
     if not value:
         return None
-    found = decimal_class(value.replace("'", "").replace("/", "").lstrip())
+    found = decimal_class(clean_marks(value))
     return found[0] if found else None
 
 
