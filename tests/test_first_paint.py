@@ -45,7 +45,7 @@ def test_the_home_page_is_complete_html_without_dash(app_url, api):
     assert re.search(r'<input id="search-q"[^>]* name="q"', body)
     _no_dash(body)
     # Drawn where Dash's client draws.
-    assert '<div id="react-entry-point"><div><div id="_pages_content"><main' in body
+    assert '<div id="react-entry-point"><div><div id="_pages_content"><div class="sm-page"><header' in body
 
 
 def test_a_search_page_keeps_its_filters_in_the_form(app_url, api):

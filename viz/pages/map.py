@@ -10,8 +10,7 @@ from dash import html
 
 from viz.components import map_view
 from viz.components.links import region_href
-from viz.components.language_switch import language_switch
-from viz.components.search_box import search_box, suggest_box
+from viz.components.page_frame import page
 from viz.graph.views import UnknownRegion
 from viz.i18n import _
 
@@ -26,19 +25,16 @@ def _one(value) -> str | None:
 
 
 def layout(region: str | None = None, view: str | None = None, **_args):
-    top = [search_box(), suggest_box(), language_switch()]
     graph = map_view.store()
     if graph is None:
-        return html.Main(top + [map_view.no_graph()], className="sm-page",
-                         **{"data-status": "503"})
+        return page([map_view.no_graph()], status=503)
     region, as_list = _one(region), _one(view) == "list"
     try:
         shown, markup = map_view.view_of(graph, None if region in (None, "") else str(region))
     except UnknownRegion:
-        return html.Main(top + [html.P(
+        return page([html.P(
             _("There is no region {region} on the map of this build.", region=str(region)),
             className="sm-message sm-error", id="map-missing"),
-            html.P(dash.dcc.Link(_("The whole catalogue"), href=region_href()))],
-            className="sm-page", **{"data-status": "404"})
+            html.P(dash.dcc.Link(_("The whole catalogue"), href=region_href()))], status=404)
     section = map_view.list_section(shown) if as_list else map_view.map_section(shown, markup)
-    return html.Main(top + [section], className="sm-page sm-mappage")
+    return page([section], className="sm-mappage")

@@ -7,8 +7,7 @@ import dash
 from dash import dcc, html
 
 from viz.components.links import home_href
-from viz.components.language_switch import language_switch
-from viz.components.search_box import search_box, suggest_box
+from viz.components.page_frame import page
 from viz.i18n import _
 
 dash.register_page(__name__, path="/404", title=lambda **_args: _("shelfmap — no such page"),
@@ -16,9 +15,7 @@ dash.register_page(__name__, path="/404", title=lambda **_args: _("shelfmap — 
 
 
 def layout(**_args):
-    return html.Main([search_box(), suggest_box(), language_switch(),
-                      html.H1(_("No such page"), className="sm-h1"),
+    return page([html.H1(_("No such page"), className="sm-h1"),
                       html.P([_("Nothing lives at this address."), " ",
                               dcc.Link(_("Search the catalogue"), href=home_href())],
-                             className="sm-message", id="notfound-message")],
-                     className="sm-page", **{"data-status": "404"})
+                        className="sm-message", id="notfound-message")], status=404)

@@ -12,10 +12,9 @@ from index.queries import SearchParams
 from index.related import related
 from index.search import SearchUnavailable, get_record
 from viz.components import services
-from viz.components.language_switch import language_switch
 from viz.components.links import filter_href, home_href, search_href
 from viz.components.related_list import cite_links, related_section
-from viz.components.search_box import search_box, suggest_box
+from viz.components.page_frame import page
 from viz.components.shelf import shelf_section
 from viz.components.topics_around import topics_around
 from viz.i18n import _, kdc_label, lang_attr, language_name
@@ -97,29 +96,25 @@ def record_view(record: dict) -> html.Article:
 
 
 def layout(record_id: str | None = None, **_args):
-    # Every page has the search box at its top; "‹ Search" goes back to the start.
-    back = html.Div([search_box(), suggest_box(), language_switch(),
-                     html.P(dcc.Link(_("‹ Search"), href=home_href()), className="sm-back")])
+    # "‹ Search" goes back to the start.
+    back = html.P(dcc.Link(_("‹ Search"), href=home_href()), className="sm-back")
     if not record_id:
-        return html.Main([back, html.P(_("No record named."), className="sm-message")],
-                         className="sm-page", **{"data-status": "404"})
+        return page([back, html.P(_("No record named."), className="sm-message")], status=404)
     ctx = services.current()
     try:
         record = get_record(ctx.es, ctx.alias, unquote(record_id))
     except SearchUnavailable:
-        return html.Main([back, html.P(_("The catalogue is unavailable right now."),
-                                       className="sm-message sm-error")], className="sm-page",
-                         **{"data-status": "503"})
+        return page([back, html.P(_("The catalogue is unavailable right now."),
+                                  className="sm-message sm-error")], status=503)
     if record is None:
-        return html.Main([back, html.P(_("No record {id} in the catalogue.", id=unquote(record_id)),
-                                       className="sm-message sm-error", id="record-missing")],
-                         className="sm-page", **{"data-status": "404"})
+        return page([back, html.P(_("No record {id} in the catalogue.", id=unquote(record_id)),
+                                  className="sm-message sm-error", id="record-missing")],
+                    status=404)
     try:
         found = related(ctx.es, ctx.alias, record["id"])
         items = found["related"] if found else []
     except SearchUnavailable:
         items = None  # the record is still worth showing without its neighbours
-    return html.Main([back, record_view(record), cite_links(record["id"]),
-                      topics_around(ctx.graph(), record),
-                      related_section(record, items), shelf_section(record)],
-                     className="sm-page")
+    return page([back, record_view(record), cite_links(record["id"]),
+                 topics_around(ctx.graph(), record),
+                 related_section(record, items), shelf_section(record)])

@@ -14,8 +14,7 @@ from viz.components.facet_list import active_filters, facet_lists
 from viz.components.hits import hit_list
 from viz.components import map_view
 from viz.components.links import kept_args, search_href
-from viz.components.language_switch import language_switch
-from viz.components.search_box import search_box, suggest_box
+from viz.components.page_frame import page
 from viz.components.sorting import sort_links
 from viz.i18n import _, ngettext
 
@@ -49,18 +48,16 @@ def layout(**args):
         params = parse_search_params(args)
     except BadParameter as exc:
         q = args.get("q")
-        return html.Main([search_box(q if isinstance(q, str) else ""), suggest_box(), language_switch(),
-                          _message(_("The address has a bad {name}: {detail}.", name=exc.name,
-                                     detail=exc.message), "error")],
-                         className="sm-page", **{"data-status": "400"})
+        return page([_message(_("The address has a bad {name}: {detail}.", name=exc.name,
+                                detail=exc.message), "error")],
+                    status=400, q=q if isinstance(q, str) else "")
     ctx = services.current()
     ctx.log_query("page", args)
     try:
         result = search(ctx.es, ctx.alias, params, PAGE_FIELDS)
     except SearchUnavailable:
-        return html.Main([search_box(params.q, kept_args(params)), suggest_box(), language_switch(),
-                          _message(_("Search is unavailable right now. Please try again soon."),
-                                   "error")], className="sm-page", **{"data-status": "503"})
+        return page([_message(_("Search is unavailable right now. Please try again soon."),
+                              "error")], status=503, q=params.q, keep=kept_args(params))
     total = result["total"]
     summary = ngettext("{n} record for “{query}”", "{n} records for “{query}”", total,
                        query=params.q) if params.q else \
@@ -75,10 +72,8 @@ def layout(**args):
             around_results(map_view.store(), params, result["facets"])
             if params.query_string() and total else None,
             html.Aside(facet_lists(params, result["facets"]), className="sm-side")]
-    return html.Main([search_box(params.q, kept_args(params)), suggest_box(), language_switch(),
-                      active_filters(params),
-                      _home_map(params), html.Div(body, className="sm-body")],
-                     className="sm-page")
+    return page([active_filters(params), _home_map(params), html.Div(body, className="sm-body")],
+                q=params.q, keep=kept_args(params))
 
 
 def _home_map(params: SearchParams):

@@ -29,8 +29,7 @@ from viz.components.hits import hit_list
 from viz.components.links import (TOPIC_FACETS, search_href, shared_records_href,
                                   topic_href, topic_params, topic_records_href)
 from viz.components.neighbourhood_list import neighbourhood_list, neighbourhood_tree
-from viz.components.language_switch import language_switch
-from viz.components.search_box import search_box, suggest_box
+from viz.components import page_frame
 from viz.components.topic_links import kind_name, records_text
 from viz.components.topic_lookup import find_topic
 from viz.components.topic_path import MAX_HOPS, path_section
@@ -64,10 +63,8 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _page(children: list, status: int = 200, q: str = "") -> html.Main:
-    extra = {"data-status": str(status)} if status != 200 else {}
-    return html.Main([search_box(q), suggest_box(), language_switch(), *children],
-                     className="sm-page sm-topic", **extra)
+def _page(children: list, status: int = 200, q: str = "") -> html.Div:
+    return page_frame.page(children, status=status, q=q, className="sm-topic")
 
 
 def _message(text: str, id: str, error: bool = True) -> html.P:
